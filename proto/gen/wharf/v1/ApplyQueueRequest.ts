@@ -1,0 +1,11 @@
+// Original file: wharf/v1/admin.proto
+
+import type { Queue as _wharf_v1_Queue, Queue__Output as _wharf_v1_Queue__Output } from '../../wharf/v1/Queue';
+
+export interface ApplyQueueRequest {
+  'queue'?: (_wharf_v1_Queue | null);
+}
+
+export interface ApplyQueueRequest__Output {
+  'queue': (_wharf_v1_Queue__Output | null);
+}

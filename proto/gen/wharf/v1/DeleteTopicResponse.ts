@@ -1,0 +1,8 @@
+// Original file: wharf/v1/admin.proto
+
+
+export interface DeleteTopicResponse {
+}
+
+export interface DeleteTopicResponse__Output {
+}

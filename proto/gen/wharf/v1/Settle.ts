@@ -1,0 +1,23 @@
+// Original file: wharf/v1/broker.proto
+
+import type { Duration as _google_protobuf_Duration, Duration__Output as _google_protobuf_Duration__Output } from '../../google/protobuf/Duration';
+
+export interface Settle {
+  'receipts'?: (string)[];
+  /**
+   * Nack: redelivery delay. Extend: the lease extension.
+   */
+  'delay'?: (_google_protobuf_Duration | null);
+  'deadLetter'?: (boolean);
+  'reason'?: (string);
+}
+
+export interface Settle__Output {
+  'receipts': (string)[];
+  /**
+   * Nack: redelivery delay. Extend: the lease extension.
+   */
+  'delay': (_google_protobuf_Duration__Output | null);
+  'deadLetter': (boolean);
+  'reason': (string);
+}
