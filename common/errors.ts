@@ -74,3 +74,4 @@ export const unimplemented = (message: string): WharfError => new WharfError('un
 export function isWharfError(error: unknown): error is WharfError {
   return error instanceof WharfError;
 }
+export const deadlineExceeded = (message: string): WharfError => new WharfError('deadlineExceeded', message);

@@ -1,0 +1,238 @@
+// Hands deliverable messages to the consumers attached to this broker: push sessions (Consume,
+// within their credit) and long-poll waiters (Receive). One lease proposal at a time per
+// subscription, sized to the demand, so a burst of consumers costs one log entry, not one each.
+// Wakes on every applied command that can make messages deliverable.
+import type { Logger } from '../../common/logger.ts';
+import type { Delivery as ProtoDelivery } from '../../proto/gen/wharf/v1/Delivery.ts';
+import type { Delivery } from '../engine/types.ts';
+import type { Replica } from '../replica/replica.ts';
+import { toProtoDelivery } from './delivery-convert.ts';
+
+/** Most messages leased by one proposal. */
+const LEASE_BATCH_MAX = 512;
+/** Nack delay that makes a delivery nobody took deliverable again at once. */
+export const REDELIVER_NOW_MS = 1;
+
+export interface PushTarget {
+  /** How many more deliveries this consumer takes now (credit left, and its stream not backed up). */
+  demand(): number;
+  deliver(delivery: ProtoDelivery): void;
+}
+
+interface Waiter {
+  readonly max: number;
+  readonly ackDeadlineMs: number;
+  readonly resolve: (deliveries: ProtoDelivery[]) => void;
+  done: boolean;
+}
+
+interface Channel {
+  readonly destination: string;
+  readonly subscription: string;
+  readonly targets: Set<PushTarget>;
+  readonly waiters: Waiter[];
+  ackDeadlineMs: number;
+  leasing: boolean;
+  again: boolean;
+}
+
+export class Dispatcher {
+  readonly #replica: Replica;
+  readonly #logger: Logger;
+  readonly #channels = new Map<string, Channel>();
+
+  constructor(replica: Replica, logger: Logger) {
+    this.#replica = replica;
+    this.#logger = logger;
+    replica.onApplied((command) => {
+      switch (command.type) {
+        case 'publish': {
+          const seen = new Set<string>();
+          for (const item of command.items) {
+            if (seen.has(item.destination)) continue;
+            seen.add(item.destination);
+            this.wake(item.destination);
+          }
+          return;
+        }
+        case 'settle':
+        case 'tick':
+        case 'redrive':
+        case 'applyQueue':
+        case 'applyTopic':
+        case 'subscribe':
+          this.wakeAll();
+          return;
+        default:
+          return;
+      }
+    });
+  }
+
+  #channel(destination: string, subscription: string): Channel {
+    const key = `${destination}\u0000${subscription}`;
+    let channel = this.#channels.get(key);
+    if (channel === undefined) {
+      channel = {
+        destination,
+        subscription,
+        targets: new Set(),
+        waiters: [],
+        ackDeadlineMs: 0,
+        leasing: false,
+        again: false,
+      };
+      this.#channels.set(key, channel);
+    }
+    return channel;
+  }
+
+  #release(channel: Channel): void {
+    if (channel.targets.size === 0 && channel.waiters.length === 0 && !channel.leasing) {
+      this.#channels.delete(`${channel.destination}\u0000${channel.subscription}`);
+    }
+  }
+
+  consumers(destination: string, subscription: string): number {
+    return this.#channels.get(`${destination}\u0000${subscription}`)?.targets.size ?? 0;
+  }
+
+  attach(destination: string, subscription: string, target: PushTarget, ackDeadlineMs: number): void {
+    const channel = this.#channel(destination, subscription);
+    channel.targets.add(target);
+    channel.ackDeadlineMs = ackDeadlineMs;
+    this.#pump(channel);
+  }
+
+  /** Returns how many push consumers remain on the subscription. */
+  detach(destination: string, subscription: string, target: PushTarget): number {
+    const channel = this.#channels.get(`${destination}\u0000${subscription}`);
+    if (channel === undefined) return 0;
+    channel.targets.delete(target);
+    const left = channel.targets.size;
+    this.#release(channel);
+    return left;
+  }
+
+  /** Long-poll: resolves with up to `max` deliveries as soon as there are any, or [] after waitMs. */
+  receive(destination: string, subscription: string, max: number, waitMs: number, ackDeadlineMs: number) {
+    const channel = this.#channel(destination, subscription);
+    return new Promise<ProtoDelivery[]>((resolve) => {
+      const waiter: Waiter = { max, ackDeadlineMs, done: false, resolve };
+      const timer = setTimeout(() => finish([]), waitMs);
+      const finish = (deliveries: ProtoDelivery[]): void => {
+        if (waiter.done) return;
+        waiter.done = true;
+        clearTimeout(timer);
+        const at = channel.waiters.indexOf(waiter);
+        if (at >= 0) channel.waiters.splice(at, 1);
+        this.#release(channel);
+        resolve(deliveries);
+      };
+      (waiter as { resolve: (d: ProtoDelivery[]) => void }).resolve = finish;
+      channel.waiters.push(waiter);
+      this.#pump(channel);
+    });
+  }
+
+  /** Something may have become deliverable on `destination`. */
+  wake(destination: string): void {
+    for (const channel of this.#channels.values()) {
+      if (channel.destination === destination) this.#pump(channel);
+    }
+  }
+
+  wakeAll(): void {
+    for (const channel of this.#channels.values()) this.#pump(channel);
+  }
+
+  #demand(channel: Channel): number {
+    let demand = 0;
+    for (const waiter of channel.waiters) demand += waiter.max;
+    for (const target of channel.targets) demand += target.demand();
+    return Math.min(demand, LEASE_BATCH_MAX);
+  }
+
+  #pump(channel: Channel): void {
+    if (channel.leasing) {
+      channel.again = true;
+      return;
+    }
+    const demand = this.#demand(channel);
+    if (demand === 0) return;
+    const nowMs = this.#replica.nowMs();
+    const ready = this.#replica.engine.readyCount(channel.destination, channel.subscription, nowMs);
+    if (ready === 0) return;
+    channel.leasing = true;
+    channel.again = false;
+    const ackDeadlineMs = channel.waiters[0]?.ackDeadlineMs ?? channel.ackDeadlineMs;
+    this.#replica
+      .propose({
+        type: 'lease',
+        nowMs,
+        destination: channel.destination,
+        subscription: channel.subscription,
+        max: Math.min(demand, ready),
+        ackDeadlineMs,
+      })
+      .then(async (result) => {
+        if ('ok' in result || result.type !== 'leased') {
+          this.#logger.debug({ destination: channel.destination, result }, 'lease refused');
+          this.#failWaiters(channel);
+          return;
+        }
+        await this.#distribute(channel, result.deliveries);
+      })
+      .catch((error: unknown) => {
+        this.#logger.warn({ err: error, destination: channel.destination }, 'lease failed');
+        this.#failWaiters(channel);
+      })
+      .finally(() => {
+        channel.leasing = false;
+        if (channel.again) this.#pump(channel);
+        else this.#release(channel);
+      });
+  }
+
+  /** The subscription went away (deleted) or storage failed: answer long-polls with nothing. */
+  #failWaiters(channel: Channel): void {
+    for (const waiter of channel.waiters.slice()) waiter.resolve([]);
+  }
+
+  async #distribute(channel: Channel, deliveries: readonly Delivery[]): Promise<void> {
+    if (deliveries.length === 0) return;
+    const items = await Promise.all(deliveries.map((d) => this.#replica.readMessage(d.ref)));
+    const proto = deliveries.map((d, i) => toProtoDelivery(d, items[i] as NonNullable<(typeof items)[number]>));
+    let next = 0;
+    for (const waiter of channel.waiters.slice()) {
+      if (next >= proto.length) break;
+      const take = proto.slice(next, next + waiter.max);
+      next += take.length;
+      waiter.resolve(take);
+    }
+    // Round-robin over push consumers, one at a time, within each one's demand.
+    let progressed = true;
+    while (next < proto.length && progressed) {
+      progressed = false;
+      for (const target of channel.targets) {
+        if (next >= proto.length) break;
+        if (target.demand() <= 0) continue;
+        target.deliver(proto[next++] as ProtoDelivery);
+        progressed = true;
+      }
+    }
+    if (next < proto.length) {
+      const receipts = proto.slice(next).map((d) => d.receipt ?? '');
+      await this.#replica.propose({
+        type: 'settle',
+        nowMs: this.#replica.nowMs(),
+        op: 'nack',
+        receipts,
+        delayMs: REDELIVER_NOW_MS,
+        deadLetter: false,
+        reason: 'no consumer took the delivery',
+      });
+    }
+    channel.again = true;
+  }
+}

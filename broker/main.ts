@@ -1,0 +1,46 @@
+// The broker process: `node broker/main.ts --data DIR [--host H] [--port P] [--node-id ID]`.
+// Environment: WHARF_DATA, WHARF_HOST, WHARF_PORT, WHARF_NODE_ID, WHARF_LOG_LEVEL. Stops cleanly
+// on SIGINT/SIGTERM: stops taking calls, lets running ones finish, flushes the log.
+import { Command, InvalidArgumentError } from 'commander';
+import { createLogger } from '../common/logger.ts';
+import { startBroker, VERSION } from './broker.ts';
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port is 0..65535');
+  return n;
+}
+
+const program = new Command('wharf-broker')
+  .description('Wharf broker: serves wharf.v1.BrokerService and AdminService')
+  .version(VERSION)
+  .option('--data <dir>', 'data directory', process.env.WHARF_DATA ?? './data')
+  .option('--host <host>', 'address to listen on', process.env.WHARF_HOST ?? '127.0.0.1')
+  .option('--port <port>', 'port to listen on', port, port(process.env.WHARF_PORT ?? '7070'))
+  .option('--node-id <id>', 'this member id', process.env.WHARF_NODE_ID ?? 'wharf-0')
+  .option('--log-level <level>', 'trace|debug|info|warn|error', process.env.WHARF_LOG_LEVEL ?? 'info')
+  .parse();
+
+const options = program.opts<{ data: string; host: string; port: number; nodeId: string; logLevel: string }>();
+const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
+const broker = await startBroker({
+  dataDir: options.data,
+  host: options.host,
+  port: options.port,
+  nodeId: options.nodeId,
+  logger,
+});
+// Parents (tests, `wharf dev`) wait for this line on stdout.
+process.stdout.write(`wharf broker listening on ${broker.address}\n`);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'stopping');
+    broker.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'stop failed');
+        process.exit(1);
+      },
+    );
+  });
+}

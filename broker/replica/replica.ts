@@ -1,0 +1,21 @@
+// What the API layer needs from the replicated state, whatever replicates it: propose a command
+// and learn its result once it is durable and applied, query the applied state, read stored
+// message bodies, and hear about every applied command (to wake consumers).
+import type { Engine } from '../engine/engine.ts';
+import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
+
+export type AppliedListener = (command: Command, result: ApplyResult) => void;
+
+export interface Replica {
+  /** The leader's time for a new command: never earlier than any time stamped before. */
+  nowMs(): number;
+  /** Resolves once the command is durable (fsynced on a quorum) and applied; rejects with WharfError. */
+  propose(command: Command): Promise<ApplyResult>;
+  /** The applied state, read-only: queries only, never apply(). */
+  readonly engine: Engine;
+  readMessage(ref: MessageRef): Promise<PublishItem>;
+  onApplied(listener: AppliedListener): void;
+  /** The member id that leads (for status). */
+  leaderId(): string;
+  close(): Promise<void>;
+}
