@@ -1,0 +1,49 @@
+// Starts a broker as its own process (like the ceiling's server) on a fresh data directory, and
+// reads its resident memory from /proc.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const MAIN = fileURLToPath(new URL('../broker/main.ts', import.meta.url));
+
+export interface BrokerProcess {
+  readonly address: string;
+  readonly child: ChildProcess;
+  rssBytes(): number;
+  stop(): Promise<void>;
+}
+
+export async function spawnBroker(port: number): Promise<BrokerProcess> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-bench-'));
+  const child = spawn(process.execPath, [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('broker did not start within 30s')), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`broker exited with ${code}`)));
+  });
+  return {
+    address,
+    child,
+    rssBytes() {
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+      return Number(kb ?? 0) * 1024;
+    },
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

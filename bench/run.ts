@@ -1,0 +1,223 @@
+// The publish/consume benchmark: Wharf beside the ceiling of a Node broker on this machine, in
+// the same run (../shared/ceiling/run.sh), reported as fractions of the matching ceiling row.
+//   npm run bench -- [--secs 8] [--only NAME,...] [--memory 1000000] [--no-ceiling] [--json]
+// 1 KiB payloads, fsync before every acknowledgement, one broker process, one client process.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { connect, type WharfClient } from '../client/index.ts';
+import { type BrokerProcess, spawnBroker } from './broker-process.ts';
+import { LatencyRecorder, type Row } from './stats.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    secs: { type: 'string', default: '8' },
+    only: { type: 'string', default: '' },
+    memory: { type: 'string', default: '0' },
+    'no-ceiling': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+    port: { type: 'string', default: '50299' },
+  },
+});
+const secs = Number(args.secs);
+const payload = Buffer.alloc(1024, 0x61);
+const CEILING = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../shared/ceiling/run.sh');
+
+function progress(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
+function runCeiling(): Map<string, number> {
+  const rows = new Map<string, number>();
+  if (args['no-ceiling']) return rows;
+  if (!existsSync(CEILING)) {
+    progress(`ceiling script not found at ${CEILING}; fractions are left out`);
+    return rows;
+  }
+  progress(`ceiling: ${CEILING} ${secs} (about ${secs * 4 + 10}s)`);
+  const out = execFileSync('bash', [CEILING, String(secs)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  for (const line of out.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    const row = JSON.parse(line) as { mode: string; batch: number; window: number; msgs_per_s: number };
+    rows.set(`${row.mode} ${row.batch} ${row.window}`, row.msgs_per_s);
+  }
+  return rows;
+}
+
+/** Runs `worker` on `concurrency` loops until the time is up; each call returns messages done. */
+async function loops(
+  concurrency: number,
+  worker: () => Promise<number>,
+): Promise<{ count: number; latency: LatencyRecorder; seconds: number }> {
+  const latency = new LatencyRecorder();
+  let count = 0;
+  const started = performance.now();
+  const endMs = started + secs * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < endMs) {
+        const t0 = performance.now();
+        count += await worker();
+        latency.record(performance.now() - t0);
+      }
+    }),
+  );
+  return { count, latency, seconds: (performance.now() - started) / 1000 };
+}
+
+async function freshQueue(client: WharfClient, name: string): Promise<string> {
+  const full = `bench/${name}`;
+  await client.applyQueue({ name: full, spec: { retention: { maxMessages: 100_000_000, maxBytes: 200 * 1024 ** 3 } } });
+  return full;
+}
+
+type Workload = (client: WharfClient) => Promise<Row>;
+
+const workloads: Record<string, Workload> = {
+  'publish-sync': async (client) => {
+    const q = await freshQueue(client, 'sync');
+    const r = await loops(1, async () => (await client.publish(q, { payload }), 1));
+    return row('Publish, 1 in flight', r);
+  },
+  'publish-unary': async (client) => {
+    const q = await freshQueue(client, 'unary');
+    const r = await loops(256, async () => (await client.publish(q, { payload }), 1));
+    return row('Publish, 256 in flight', r, 'unary 1 256');
+  },
+  'publish-batch': async (client) => {
+    const q = await freshQueue(client, 'batch');
+    const requests = Array.from({ length: 64 }, (_, i) => ({
+      destination: q,
+      message: { payload, key: `k${i % 16}` },
+    }));
+    const r = await loops(8, async () => (await client.publishBatch(requests)).responses.length);
+    return row('PublishBatch 64, 8 in flight', r, 'unary 64 8');
+  },
+  'publish-stream': async (client) => {
+    const q = await freshQueue(client, 'stream');
+    const stream = client.openPublishStream({ maxInFlight: 256 });
+    let id = 0;
+    const r = await loops(
+      256,
+      async () => (await stream.publish({ destination: q, message: { payload }, requestId: String(id++) }), 1),
+    );
+    stream.end();
+    return row('PublishStream, window 256', r, 'stream 1 256');
+  },
+  'consume-ack': async (client) => {
+    const q = await freshQueue(client, 'consume');
+    // Fill the queue with more than a run can drain (measured from the batch rate), then consume.
+    const target = 60_000 * secs;
+    const requests = Array.from({ length: 64 }, () => ({ destination: q, message: { payload } }));
+    progress(`  filling ${q} with ${target} messages`);
+    let filled = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (filled < target) filled += (await client.publishBatch(requests)).responses.length;
+      }),
+    );
+    const consumer = client.consume({ destination: q, maxInFlight: 2048 });
+    const latency = new LatencyRecorder();
+    let acked = 0;
+    let pending: string[] = [];
+    const acks: Promise<unknown>[] = [];
+    const started = performance.now();
+    const endMs = started + secs * 1000;
+    for await (const delivery of consumer) {
+      pending.push(delivery.receipt);
+      if (pending.length >= 64) {
+        const batch = pending;
+        pending = [];
+        const t0 = performance.now();
+        acks.push(
+          consumer.ack(batch).then((results) => {
+            acked += results.length;
+            latency.record(performance.now() - t0);
+          }),
+        );
+        if (acks.length > 64) await Promise.all(acks.splice(0, acks.length - 32));
+      }
+      if (performance.now() > endMs) break;
+    }
+    await Promise.all(acks);
+    await consumer.close();
+    return row(
+      'Consume + ack (batches of 64)',
+      { count: acked, latency, seconds: (performance.now() - started) / 1000 },
+      'unary 64 8',
+    );
+  },
+};
+
+function row(name: string, r: { count: number; latency: LatencyRecorder; seconds: number }, ceilingRow?: string): Row {
+  return {
+    name,
+    msgsPerS: Math.round(r.count / r.seconds),
+    p50Ms: r.latency.percentile(50),
+    p99Ms: r.latency.percentile(99),
+    ...(ceilingRow === undefined ? {} : { ceilingRow }),
+  };
+}
+
+async function memoryRun(broker: BrokerProcess, client: WharfClient, messages: number): Promise<void> {
+  const q = await freshQueue(client, 'memory');
+  const requests = Array.from({ length: 64 }, () => ({ destination: q, message: { payload } }));
+  let sent = 0;
+  let lastReport = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      while (sent < messages) {
+        sent += 64;
+        await client.publishBatch(requests);
+        if (sent - lastReport >= 100_000) {
+          lastReport = sent;
+          progress(`  memory: ${sent} messages queued, broker RSS ${(broker.rssBytes() / 2 ** 20).toFixed(0)} MiB`);
+        }
+      }
+    }),
+  );
+  const queue = await client.getQueue(q);
+  const line = `memory: ${queue.status?.depth} messages of 1 KiB waiting in one queue; broker RSS ${(broker.rssBytes() / 2 ** 20).toFixed(0)} MiB`;
+  console.log(line);
+}
+
+function format(rows: readonly Row[], ceiling: Map<string, number>): string {
+  const header = ['workload', 'msgs/s', 'p50 ms', 'p99 ms', 'ceiling row', 'ceiling msgs/s', 'fraction'];
+  const lines = rows.map((r) => {
+    const c = r.ceilingRow === undefined ? undefined : ceiling.get(r.ceilingRow);
+    return [
+      r.name,
+      String(r.msgsPerS),
+      r.p50Ms.toFixed(2),
+      r.p99Ms.toFixed(2),
+      r.ceilingRow ?? '-',
+      c === undefined ? '-' : String(c),
+      c === undefined ? '-' : `${((100 * r.msgsPerS) / c).toFixed(0)}%`,
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
+  return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
+}
+
+const ceiling = runCeiling();
+const broker = await spawnBroker(Number(args.port));
+const client = connect(broker.address, { deadlineMs: 120_000 });
+const rows: Row[] = [];
+try {
+  const names = args.only === '' ? Object.keys(workloads) : args.only.split(',');
+  for (const name of names) {
+    const workload = workloads[name];
+    if (workload === undefined) throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
+    progress(`wharf: ${name} (${secs}s)`);
+    rows.push(await workload(client));
+  }
+  if (args.json) console.log(JSON.stringify({ ceiling: Object.fromEntries(ceiling), rows }));
+  else if (rows.length > 0) console.log(format(rows, ceiling));
+  const memory = Number(args.memory);
+  if (memory > 0) await memoryRun(broker, client, memory);
+} finally {
+  client.close();
+  await broker.stop();
+}
