@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import type { Queue__Output } from '../proto/gen/wharf/v1/Queue.ts';
 import type { Topic__Output } from '../proto/gen/wharf/v1/Topic.ts';
 import {
@@ -470,7 +471,6 @@ describe('queueToResource and topicToResource', () => {
 
   it('round-trips: the written spec parses back to the same proto spec', () => {
     const written = queueToResource(stored);
-    const { stringify } = { stringify: (v: unknown) => JSON.stringify(v) };
     const parsed = parseResources(stringify(written), 'rt.yaml').resources[0];
     expect(parsed?.kind === 'Queue' ? parsed.queue.spec : undefined).toEqual({
       ...stored.spec,
