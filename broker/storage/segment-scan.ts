@@ -1,0 +1,137 @@
+// Recovery scan of one segment file: walks the records from the start, verifying length, crc and
+// index contiguity, and rebuilds the offset index. It stops at the first bad record and reports
+// whether any valid record follows it, which is what separates a torn tail (nothing valid after:
+// safe to cut) from corruption (valid data after: never cut).
+
+import { OffsetArray } from './offset-array.ts';
+import { decodeRecord, RECORD_HEADER_BYTES } from './record.ts';
+import type { StorageFile } from './storage-fs.ts';
+
+/** Read granularity of the scan: memory stays bounded whatever the segment size. */
+const CHUNK_BYTES = 1 << 20;
+
+export interface BadRecord {
+  readonly offset: number;
+  readonly reason: string;
+  /** Offset of a valid record somewhere after the bad one, if there is one. */
+  readonly validRecordAt: number | undefined;
+}
+
+export interface SegmentScan {
+  readonly offsets: OffsetArray;
+  /** Bytes of the valid records (where a torn tail is cut). */
+  readonly validBytes: number;
+  readonly fileBytes: number;
+  readonly bad: BadRecord | undefined;
+}
+
+/** A sliding window over the file, refilled in chunks. */
+class FileWindow {
+  readonly #file: StorageFile;
+  readonly #fileBytes: number;
+  #buffer = Buffer.alloc(0);
+  #start = 0;
+
+  constructor(file: StorageFile, fileBytes: number) {
+    this.#file = file;
+    this.#fileBytes = fileBytes;
+  }
+
+  /** Bytes from `position` to the window's end, if the window already holds `need` of them. */
+  peek(position: number, need: number): Buffer | undefined {
+    const at = position - this.#start;
+    if (at < 0 || at + need > this.#buffer.length) return undefined;
+    return this.#buffer.subarray(at);
+  }
+
+  /** Bytes from `position`, at least `need` of them unless the file ends first. */
+  async at(position: number, need: number): Promise<Buffer> {
+    const available = Math.min(need, this.#fileBytes - position);
+    const held = this.peek(position, available);
+    if (held !== undefined) return held;
+    const length = Math.min(Math.max(need, CHUNK_BYTES), this.#fileBytes - position);
+    const buffer = Buffer.allocUnsafe(length);
+    let filled = 0;
+    while (filled < length) {
+      const n = await this.#file.read(buffer, filled, length - filled, position + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+    this.#buffer = buffer.subarray(0, filled);
+    this.#start = position;
+    return this.#buffer;
+  }
+}
+
+/**
+ * Scans a segment whose first entry should be `firstIndex`; `onEntry` sees each valid entry's
+ * index and term in order. With `searchAfterBad`, a bad record is followed by a search for any
+ * valid record after it (only needed for the last segment: anywhere else a bad record is corrupt).
+ */
+export async function scanSegment(
+  file: StorageFile,
+  firstIndex: number,
+  searchAfterBad: boolean,
+  onEntry: (index: number, term: number) => void,
+): Promise<SegmentScan> {
+  const fileBytes = await file.sizeBytes();
+  const window = new FileWindow(file, fileBytes);
+  const offsets = new OffsetArray();
+  let position = 0;
+  let index = firstIndex;
+  while (position < fileBytes) {
+    const reason = await checkRecordAt(window, position, fileBytes, index);
+    if (typeof reason === 'string') {
+      const validRecordAt = searchAfterBad ? await findValidRecord(window, position + 1, fileBytes, index) : undefined;
+      return { offsets, validBytes: position, fileBytes, bad: { offset: position, reason, validRecordAt } };
+    }
+    offsets.push(position);
+    onEntry(index, reason.term);
+    position += reason.bytes;
+    index++;
+  }
+  return { offsets, validBytes: position, fileBytes, bad: undefined };
+}
+
+/** The record at `position` if it is valid and holds `expectedIndex`, else why not. */
+async function checkRecordAt(
+  window: FileWindow,
+  position: number,
+  fileBytes: number,
+  expectedIndex: number,
+): Promise<{ term: number; bytes: number } | string> {
+  let bytes = window.peek(position, RECORD_HEADER_BYTES) ?? (await window.at(position, RECORD_HEADER_BYTES));
+  if (bytes.length >= 4) {
+    const recordBytes = 8 + bytes.readUInt32LE(0);
+    if (recordBytes > bytes.length && position + recordBytes <= fileBytes)
+      bytes = await window.at(position, recordBytes);
+  }
+  // The window may run past this record but never past the file: "incomplete" means past EOF.
+  const result = decodeRecord(bytes, 0);
+  if (!result.ok) return result.reason;
+  if (result.entry.index !== expectedIndex) return `index ${result.entry.index} where ${expectedIndex} was expected`;
+  return { term: result.entry.term, bytes: result.bytes };
+}
+
+/**
+ * First offset from `from` holding a valid record whose index could follow the bad one's
+ * (checked before the crc, so garbage and zero fill are rejected cheaply), or undefined.
+ */
+async function findValidRecord(
+  window: FileWindow,
+  from: number,
+  fileBytes: number,
+  badIndex: number,
+): Promise<number | undefined> {
+  const indexMax = badIndex + Math.ceil((fileBytes - from) / RECORD_HEADER_BYTES);
+  for (let position = from; position + RECORD_HEADER_BYTES <= fileBytes; position++) {
+    const header = window.peek(position, RECORD_HEADER_BYTES) ?? (await window.at(position, RECORD_HEADER_BYTES));
+    const recordBytes = 8 + header.readUInt32LE(0);
+    if (recordBytes < RECORD_HEADER_BYTES || position + recordBytes > fileBytes) continue;
+    const index = header.readUInt32LE(20) * 2 ** 32 + header.readUInt32LE(16);
+    if (index < badIndex || index > indexMax) continue;
+    const bytes = recordBytes <= header.length ? header : await window.at(position, recordBytes);
+    if (decodeRecord(bytes.subarray(0, recordBytes), 0).ok) return position;
+  }
+  return undefined;
+}
