@@ -1,0 +1,148 @@
+// The `wharf` command line: commander wiring from flags to the command functions in commands/.
+// runCli never exits the process; it resolves with the exit status, so tests run it in-process.
+import { Command, CommanderError, Option } from 'commander';
+import { DEFAULT_ADDRESS } from '../client/client.ts';
+import { applyCommand } from './commands/apply.ts';
+import type { CommonOptions } from './commands/common.ts';
+import { consumeCommand } from './commands/consume.ts';
+import { deleteCommand } from './commands/delete.ts';
+import { DEFAULT_DEV_PORT, defaultDataDir, devCommand } from './commands/dev.ts';
+import { redriveCommand } from './commands/dlq.ts';
+import { queuesCommand, topicsCommand } from './commands/list.ts';
+import { publishCommand } from './commands/publish.ts';
+import { statusCommand } from './commands/status.ts';
+import { explainError } from './errors.ts';
+import type { Io } from './io.ts';
+
+export const CLI_VERSION = '0.1.0';
+
+const collect = (value: string, previous: string[]): string[] => [...previous, value];
+
+function buildProgram(io: Io, run: (address: string, action: () => Promise<void>) => Promise<void>): Command {
+  const defaultAddress = io.env.WHARF_ADDR || DEFAULT_ADDRESS;
+  const program = new Command('wharf')
+    .description('Wharf: queues and topics over gRPC. Commands talk to a broker or sidecar at --addr.')
+    .version(CLI_VERSION)
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
+
+  /** A subcommand with the flags every command takes. */
+  const command = (name: string, description: string): Command =>
+    program
+      .command(name)
+      .description(description)
+      .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
+      .option('--json', 'machine-readable output', false)
+      .exitOverride();
+
+  program
+    .command('dev')
+    .description('run a local cluster on loopback (what `npm start` runs)')
+    .option('--json', 'print the address and what was applied as JSON', false)
+    .exitOverride()
+    .option('--nodes <n>', 'brokers in the cluster (only 1 until Raft replication lands)', '1')
+    .option('--apply <paths...>', 'Queue/Topic YAML files or directories to apply at start (repeatable)')
+    .option('--data <dir>', `data directory (default: $WHARF_DATA or ${defaultDataDir({ HOME: '~' })})`)
+    .option('--port <port>', 'port to serve on (0 picks a free one)', String(DEFAULT_DEV_PORT))
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--log-level <level>', 'broker log level on stderr (trace|debug|info|warn|error)')
+    .action((options: Parameters<typeof devCommand>[0]) =>
+      run(`${options.host}:${options.port}`, () => devCommand(options, io)),
+    );
+
+  command('publish', 'publish a message (or many: --count, --stdin)')
+    .argument('<destination>', 'queue or topic: NAME or NAMESPACE/NAME')
+    .addOption(new Option('--data <text>', 'the payload as text'))
+    .addOption(new Option('--file <path>', 'the payload from a file'))
+    .addOption(new Option('--stdin', 'one message per line of standard input'))
+    .option('--key <key>', 'ordering key (picks the partition of a topic)')
+    .option('--header <key=value>', 'a message header (repeatable)', collect, [])
+    .option('--dedup-id <id>', 'idempotency key (with --count N: ID-1..ID-N)')
+    .option('--priority <n>', 'priority 0..9')
+    .option('--delay <duration>', 'deliver no sooner than this, e.g. 5s')
+    .option('--ttl <duration>', 'drop the message if not delivered within this, e.g. 1m')
+    .option('--count <n>', 'publish the message N times')
+    .action((destination: string, options: Parameters<typeof publishCommand>[1]) =>
+      run(options.addr, () => publishCommand(destination, options, io)),
+    );
+
+  command('consume', 'receive messages, print them and ack them')
+    .argument('<destination>', 'queue or topic: NAME or NAMESPACE/NAME')
+    .option('--subscription <name>', "a topic's subscription (an unknown name makes an ephemeral one)")
+    .option('--max <n>', 'stop after N messages (default without --follow: 100)')
+    .option('--wait <duration>', 'how long to wait for the first message', '5s')
+    .option('--no-ack', 'leave messages unsettled (redelivered when their lease runs out)')
+    .option('--nack', 'nack instead of ack (redelivered after the retry backoff)')
+    .option('--follow', 'keep consuming (push stream) until --max or Ctrl-C')
+    .action((destination: string, options: Parameters<typeof consumeCommand>[1]) =>
+      run(options.addr, () => consumeCommand(destination, options, io)),
+    );
+
+  for (const [name, description, list] of [
+    ['queues', 'list queues with depth, in-flight and consumers', queuesCommand],
+    ['topics', 'list topics, one row per subscription', topicsCommand],
+  ] as const) {
+    command(name, description)
+      .option('-n, --namespace <ns>', 'only this namespace (default: all)')
+      .option('-o, --output <format>', 'table, json or yaml')
+      .action((options: Parameters<typeof queuesCommand>[0]) => run(options.addr, () => list(options, io)));
+  }
+
+  command('status', 'cluster members and counts').action((options: CommonOptions) =>
+    run(options.addr, () => statusCommand(options, io)),
+  );
+
+  command('apply', 'create or update queues and topics from YAML')
+    .option('-f, --filename <paths...>', 'files or directories (repeatable)')
+    .option('--dry-run', 'only validate the files')
+    .action((options: Parameters<typeof applyCommand>[0]) => run(options.addr, () => applyCommand(options, io)));
+
+  command('delete', 'delete a queue or a topic (its deletionPolicy decides what happens to its data)')
+    .argument('<kind>', 'queue or topic')
+    .argument('<name>', 'NAME or NAMESPACE/NAME')
+    .option('-n, --namespace <ns>', 'namespace of NAME (default: default)')
+    .action((kind: string, name: string, options: Parameters<typeof deleteCommand>[2]) =>
+      run(options.addr, () => deleteCommand(kind, name, options, io)),
+    );
+
+  const dlq = program.command('dlq').description('dead-letter queues').exitOverride();
+  dlq
+    .command('redrive')
+    .description('move dead-lettered messages back to where they came from')
+    .argument('<dlq>', 'the dead-letter queue: NAME or NAMESPACE/NAME')
+    .option('--max <n>', 'move at most N messages (default: all)')
+    .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
+    .option('--json', 'machine-readable output', false)
+    .exitOverride()
+    .action((queue: string, options: Parameters<typeof redriveCommand>[1]) =>
+      run(options.addr, () => redriveCommand(queue, options, io)),
+    );
+
+  return program;
+}
+
+/** Runs one `wharf` invocation (argv without node and script); resolves with the exit status. */
+export async function runCli(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const run = async (address: string, action: () => Promise<void>): Promise<void> => {
+    try {
+      await action();
+    } catch (error) {
+      const explained = explainError(error, address);
+      io.err(`${explained.message}\n`);
+      exitCode = explained.exitCode;
+    }
+  };
+  const program = buildProgram(io, run);
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; usage mistakes (already printed by commander) exit 2.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}
