@@ -220,7 +220,7 @@ export class SegmentLog {
       let index = fromIndex;
       while (index < toIndexExclusive) {
         if (generation !== this.#generation) continue retry;
-        const held = this.#tail.get(index) ?? this.#cache.get(index);
+        const held = this.#tail.get(index) ?? this.#cache.peek(index);
         if (held !== undefined) {
           if (!fits(held.data.length)) break;
           result.push(held);
