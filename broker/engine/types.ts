@@ -181,6 +181,12 @@ export interface SubscriptionStats {
   readonly oldestMessageAgeMs: number;
   readonly deadLettered: number;
   readonly ephemeral: boolean;
+  /** Messages acknowledged by this subscription. */
+  readonly acked: number;
+  /** Messages whose TTL passed before this subscription settled them. */
+  readonly expired: number;
+  /** Messages retention dropped (age, maxMessages/maxBytes, DropOldest) before this subscription settled them. */
+  readonly dropped: number;
 }
 
 export interface QueueView {
