@@ -161,7 +161,7 @@ export class SegmentLog {
    * Payloads are written from the caller's buffers, not copied: do not mutate them afterwards.
    */
   async append(entries: readonly LogEntry[]): Promise<void> {
-    this.#checkWritable();
+    this.#checkUsable();
     const first = entries[0];
     if (first === undefined) return;
     let expected = this.#lastIndex + 1;
@@ -178,7 +178,8 @@ export class SegmentLog {
       bytes += recordBytes(entry.data.length);
       expected++;
     }
-    if (first.index !== this.#lastIndex + 1) this.#startOver(first.index - 1);
+    // Should the reset fail, this append fails with it (fail-stop), so its own error is not needed.
+    if (first.index !== this.#lastIndex + 1) this.#startOver(first.index - 1).catch(() => {});
     const slots = entries.map((entry) => {
       this.#terms.append(entry.index, entry.term);
       return this.#tail.push(entry);
@@ -220,6 +221,8 @@ export class SegmentLog {
       let index = fromIndex;
       while (index < toIndexExclusive) {
         if (generation !== this.#generation) continue retry;
+        // Compacted while an earlier part was being read.
+        if (index < this.#firstIndex) throw new CompactedError(index, this.#firstIndex);
         const held = this.#tail.get(index) ?? this.#cache.peek(index);
         if (held !== undefined) {
           if (!fits(held.data.length)) break;
@@ -253,7 +256,7 @@ export class SegmentLog {
 
   /** Drops `fromIndex`..lastIndex (a Raft log conflict); durable before it resolves. */
   async truncateSuffix(fromIndex: number): Promise<void> {
-    this.#checkWritable();
+    this.#checkUsable();
     assert(
       fromIndex >= this.#firstIndex && fromIndex <= this.#lastIndex + 1,
       `truncateSuffix(${fromIndex}) outside ${this.#firstIndex}..${this.#lastIndex + 1}`,
@@ -272,14 +275,14 @@ export class SegmentLog {
    * firstIndex() moves up when this resolves.
    */
   async compactPrefix(beforeIndex: number): Promise<void> {
-    this.#checkWritable();
+    this.#checkUsable();
     assert(Number.isSafeInteger(beforeIndex), `bad compaction index ${beforeIndex}`);
     return this.#enqueue({ kind: 'compact', beforeIndex });
   }
 
   /** Drops every entry (a snapshot at `index`/`term` replaces them); the next append is index + 1. */
   async reset(index: number, term: number): Promise<void> {
-    this.#checkWritable();
+    this.#checkUsable();
     assert(Number.isSafeInteger(index) && index >= 0, `bad reset index ${index}`);
     assert(Number.isSafeInteger(term) && term >= 0, `bad reset term ${term}`);
     this.#logger.info({ index, term }, 'log reset to a snapshot');
@@ -308,13 +311,13 @@ export class SegmentLog {
 
   // ---- logical view helpers ----
 
-  #checkWritable(): void {
+  #checkUsable(): void {
     assert(!this.#closed, 'log is closed');
     if (this.#failure !== undefined) throw this.#stoppedError();
   }
 
   #checkReadable(index: number): void {
-    this.#checkWritable();
+    this.#checkUsable();
     if (index < this.#firstIndex) throw new CompactedError(index, this.#firstIndex);
     assert(index <= this.#lastIndex, `index ${index} is past the last index ${this.#lastIndex}`);
   }

@@ -124,14 +124,31 @@ async function findValidRecord(
   badIndex: number,
 ): Promise<number | undefined> {
   const indexMax = badIndex + Math.ceil((fileBytes - from) / RECORD_HEADER_BYTES);
-  for (let position = from; position + RECORD_HEADER_BYTES <= fileBytes; position++) {
-    const header = window.peek(position, RECORD_HEADER_BYTES) ?? (await window.at(position, RECORD_HEADER_BYTES));
-    const recordBytes = 8 + header.readUInt32LE(0);
-    if (recordBytes < RECORD_HEADER_BYTES || position + recordBytes > fileBytes) continue;
-    const index = header.readUInt32LE(20) * 2 ** 32 + header.readUInt32LE(16);
-    if (index < badIndex || index > indexMax) continue;
-    const bytes = recordBytes <= header.length ? header : await window.at(position, recordBytes);
-    if (decodeRecord(bytes.subarray(0, recordBytes), 0).ok) return position;
+  let position = from;
+  while (position + RECORD_HEADER_BYTES <= fileBytes) {
+    // Walk the bytes the window holds without allocating a view per position.
+    const bytes = await window.at(position, RECORD_HEADER_BYTES);
+    if (bytes.length < RECORD_HEADER_BYTES) return undefined; // the file shrank under us
+    const stop = Math.min(bytes.length - RECORD_HEADER_BYTES, fileBytes - position - RECORD_HEADER_BYTES);
+    let found = -1;
+    let at = 0;
+    for (; at <= stop; at++) {
+      const recordBytes = 8 + bytes.readUInt32LE(at);
+      if (recordBytes < RECORD_HEADER_BYTES || position + at + recordBytes > fileBytes) continue;
+      const index = bytes.readUInt32LE(at + 20) * 2 ** 32 + bytes.readUInt32LE(at + 16);
+      if (index < badIndex || index > indexMax) continue;
+      found = at;
+      break;
+    }
+    if (found < 0) {
+      position += at;
+      continue;
+    }
+    const candidate = position + found;
+    const recordBytes = 8 + bytes.readUInt32LE(found);
+    const record = await window.at(candidate, recordBytes);
+    if (decodeRecord(record.subarray(0, recordBytes), 0).ok) return candidate;
+    position = candidate + 1;
   }
   return undefined;
 }
