@@ -6,7 +6,7 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { connect } from '../../client/client.ts';
 import { type LoadedResources, loadResourceFiles } from '../../client/resource-files.ts';
-import type { WharfResource } from '../../client/resources.ts';
+import { applyOrder, type WharfResource } from '../../client/resources.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
 import { CommandError, type Io, printJson, stopRequested, UsageError } from '../io.ts';
 import { applyResources, skippedLine } from './apply.ts';
@@ -50,7 +50,11 @@ export function devBannerText(banner: DevBanner): string {
     `  data:    ${banner.dataDir} (queues and unsettled messages survive a restart)`,
   ];
   if (banner.applied.length > 0) {
-    lines.push(`  applied: ${banner.applied.map((r) => `${r.kind.toLowerCase()} ${r.name}`).join(', ')}`);
+    lines.push(
+      `  applied: ${applyOrder(banner.applied)
+        .map((r) => `${r.kind.toLowerCase()} ${r.name}`)
+        .join(', ')}`,
+    );
     lines.push(`           from ${banner.files.join(', ')}`);
   } else {
     lines.push('  applied: nothing (wharf dev --apply FILE_OR_DIR, or wharf apply -f FILE_OR_DIR later)');

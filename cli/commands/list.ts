@@ -1,11 +1,12 @@
 // wharf queues / wharf topics: tables of the destinations with their status (-o json|yaml for
 // the resource objects, as `kubectl get -o yaml` would show them).
 import { stringify } from 'yaml';
-import { durationText, queueToResource, topicToResource } from '../../client/resources.ts';
+import { queueToResource, topicToResource } from '../../client/resources.ts';
+import { type DurationLike, protoDurationMs } from '../../common/duration.ts';
 import { splitDestination } from '../../common/names.ts';
 import type { Queue__Output } from '../../proto/gen/wharf/v1/Queue.ts';
 import type { Topic__Output } from '../../proto/gen/wharf/v1/Topic.ts';
-import { ageOf } from '../format.ts';
+import { ageOf, formatAgeMs } from '../format.ts';
 import { type Io, printJson, UsageError } from '../io.ts';
 import { formatTable } from '../table.ts';
 import { type CommonOptions, withClient } from './common.ts';
@@ -30,6 +31,12 @@ function shown(name: string, namespace: string | undefined): string {
   return namespace ? splitDestination(name).name : name;
 }
 
+/** Age of the oldest message, rounded as ages are ("12s", "3m20s"), or "-". */
+function oldestCell(value: DurationLike | null | undefined): string {
+  const ms = protoDurationMs(value, 'oldest_message_age');
+  return ms === undefined || ms === 0 ? '-' : formatAgeMs(ms);
+}
+
 function deadLetterCell(dlq: string, owner: string, deadLettered: number): string {
   if (dlq === '') return deadLettered > 0 ? `(${deadLettered} dropped)` : '-';
   const { namespace } = splitDestination(owner);
@@ -45,7 +52,7 @@ export function queuesTable(queues: readonly Queue__Output[], namespace: string 
     String(q.status?.depth ?? 0),
     String(q.status?.inFlight ?? 0),
     String(q.status?.consumers ?? 0),
-    durationText(q.status?.oldestMessageAge) ?? '-',
+    oldestCell(q.status?.oldestMessageAge),
     deadLetterCell(q.spec?.deadLetterQueue ?? '', q.name, q.status?.deadLettered ?? 0),
     ageOf(q.createTime, nowMs),
   ]);
@@ -76,7 +83,7 @@ export function topicsTable(topics: readonly Topic__Output[], namespace: string 
         String(sub.depth),
         String(sub.inFlight),
         String(sub.consumers),
-        durationText(sub.oldestMessageAge) ?? '-',
+        oldestCell(sub.oldestMessageAge),
         deadLetterCell(spec?.deadLetterQueue ?? '', topic.name, sub.deadLettered),
         age,
       ]);

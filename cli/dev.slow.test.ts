@@ -1,0 +1,115 @@
+// `wharf dev` as a real process (what `npm start` runs): banner, CLI processes against it, clean
+// stop on SIGINT and SIGTERM, and a restart that finds every queue and unsettled message again.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+
+const NODE = process.execPath;
+const children = new Set<ChildProcess>();
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], input?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(NODE, ['cli/main.ts', ...args], { stdio: 'pipe' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+    child.stdin.end(input ?? '');
+  });
+}
+
+async function startDev(dataDir: string): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  const child = spawn(NODE, ['cli/main.ts', 'dev', '--port', '0', '--data', dataDir, '--apply', 'examples/resources'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no banner in 20s; stderr: ${stderr}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const match = /on (127\.0\.0\.1:\d+)\n/.exec(stdout);
+      if (match?.[1] && stdout.includes('Ctrl-C')) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`wharf dev exited ${code}: ${stderr}`));
+    });
+  });
+  return { child, address, output: () => stdout + stderr };
+}
+
+function exitOf(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) resolve(child.exitCode);
+    else child.on('exit', (code) => resolve(code));
+  });
+}
+
+afterEach(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  children.clear();
+});
+
+describe('wharf dev process', () => {
+  it('serves the CLI, stops cleanly, and keeps its data across a restart', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-slow-'));
+    try {
+      const first = await startDev(dataDir);
+      expect(first.output()).toContain('applied: queue default/orders-dlq, queue default/ledger-dlq');
+      const addr = ['--addr', first.address];
+      const published = await run(['publish', 'orders', '--stdin', ...addr], 'one\ntwo\nthree\n');
+      expect(published.stderr).toBe('');
+      expect(published.code).toBe(0);
+      const taken = await run(['consume', 'orders', '--max', '1', '--wait', '2s', ...addr]);
+      expect(taken.stdout).toMatch(/: one\n$/);
+
+      first.child.kill('SIGINT');
+      expect(await exitOf(first.child)).toBe(0);
+
+      const second = await startDev(dataDir);
+      const queues = await run(['queues', '--addr', second.address]);
+      expect(queues.stdout).toMatch(/default\/orders\s+True\s+2\s/);
+      second.child.kill('SIGTERM');
+      expect(await exitOf(second.child)).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('exits non-zero with a one-line message for an unreachable address and for bad files', async () => {
+    const unreachable = await run(['queues', '--addr', '127.0.0.1:1']);
+    expect(unreachable).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'wharf: cannot reach 127.0.0.1:1: is `npm start` running?\n',
+    });
+    const badFile = await run(['apply', '-f', 'no/such/dir']);
+    expect(badFile).toEqual({ code: 1, stdout: '', stderr: 'wharf: no/such/dir: no such file or directory\n' });
+  });
+});
