@@ -30,7 +30,7 @@ export function printJson(io: Io, value: unknown): void {
   io.out(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Resolves when a stop is requested (or `signal`'s owner decides), whichever is first. */
+/** Resolves on the first stop request (Ctrl-C); `dispose` unregisters the handler. */
 export function stopRequested(io: Io): { promise: Promise<void>; dispose: () => void } {
   let resolve = (): void => {};
   const promise = new Promise<void>((r) => {
