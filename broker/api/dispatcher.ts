@@ -23,6 +23,10 @@ interface Waiter {
   readonly max: number;
   readonly ackDeadlineMs: number;
   readonly resolve: (deliveries: ProtoDelivery[]) => void;
+  /** A Receive without wait: answered after the first lease that counted it, even if empty. */
+  readonly immediate: boolean;
+  /** A lease that counted this waiter's demand has started. */
+  counted: boolean;
   done: boolean;
 }
 
@@ -118,12 +122,13 @@ export class Dispatcher {
   receive(destination: string, subscription: string, max: number, waitMs: number, ackDeadlineMs: number) {
     const channel = this.#channel(destination, subscription);
     return new Promise<ProtoDelivery[]>((resolve) => {
-      const waiter: Waiter = { max, ackDeadlineMs, done: false, resolve };
-      const timer = setTimeout(() => finish([]), waitMs);
+      const immediate = waitMs === 0;
+      const waiter: Waiter = { max, ackDeadlineMs, immediate, counted: false, done: false, resolve };
+      const timer = immediate ? undefined : setTimeout(() => finish([]), waitMs);
       const finish = (deliveries: ProtoDelivery[]): void => {
         if (waiter.done) return;
         waiter.done = true;
-        clearTimeout(timer);
+        if (timer !== undefined) clearTimeout(timer);
         const at = channel.waiters.indexOf(waiter);
         if (at >= 0) channel.waiters.splice(at, 1);
         this.#release(channel);
@@ -132,6 +137,8 @@ export class Dispatcher {
       (waiter as { resolve: (d: ProtoDelivery[]) => void }).resolve = finish;
       channel.waiters.push(waiter);
       this.#pump(channel);
+      // Nothing deliverable now and no lease under way: an immediate Receive answers at once.
+      if (immediate && !channel.leasing) finish([]);
     });
   }
 
@@ -165,6 +172,7 @@ export class Dispatcher {
     if (ready === 0) return;
     channel.leasing = true;
     channel.again = false;
+    for (const waiter of channel.waiters) waiter.counted = true;
     const ackDeadlineMs = channel.waiters[0]?.ackDeadlineMs ?? channel.ackDeadlineMs;
     this.#replica
       .propose({
@@ -189,6 +197,7 @@ export class Dispatcher {
       })
       .finally(() => {
         channel.leasing = false;
+        for (const waiter of channel.waiters.slice()) if (waiter.immediate && waiter.counted) waiter.resolve([]);
         if (channel.again) this.#pump(channel);
         else this.#release(channel);
       });

@@ -1,9 +1,10 @@
 // The broker's gRPC server: BrokerService and AdminService on one port, plus grpc.health.v1.Health
 // and server reflection so grpcurl and Kubernetes gRPC probes work.
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { adminPackageDefinition, adminProto, brokerPackageDefinition, brokerProto } from '../../client/proto.ts';
+import { adminProto, brokerProto, PROTO_LOADER_OPTIONS } from '../../client/proto.ts';
 import { adminService } from './admin-service.ts';
 import { brokerService } from './broker-service.ts';
 import type { ApiContext } from './handlers.ts';
@@ -32,7 +33,9 @@ export async function startApiServer(ctx: ApiContext, host: string, port: number
     'wharf.v1.AdminService': 'SERVING',
   });
   health.addToServer(server);
-  new ReflectionService({ ...brokerPackageDefinition, ...adminPackageDefinition }).addToServer(server);
+  // Reflection needs one definition holding every file (a merge of two loses services).
+  const all = protoLoader.loadSync(['wharf/v1/broker.proto', 'wharf/v1/admin.proto'], PROTO_LOADER_OPTIONS);
+  new ReflectionService(all).addToServer(server);
   const bound = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (error, actual) =>
       error ? reject(error) : resolve(actual),
