@@ -9,7 +9,7 @@ import { assert } from '../../common/assert.ts';
 import { CodecError, Reader, Writer } from './bytes.ts';
 import { Core } from './core.ts';
 import { type Definition, Destination } from './destination.ts';
-import type { DeadLetterInfo } from './store.ts';
+import { type DeadLetterInfo, emptyRow } from './store.ts';
 import { type DeliveryRecord, INFLIGHT, NONE, READY, RETRY, type Subscription } from './subscription.ts';
 import type { QueueSpec, SubscriptionSpec, TopicSpec } from './types.ts';
 
@@ -57,42 +57,36 @@ function writeDestination(w: Writer, dest: Destination, clockMs: number): void {
   let prevSeq = 0;
   let prevIndex = 0;
   let prevMs = 0;
-  for (const seq of store.live()) {
-    const ref = store.ref(seq);
-    const publishMs = store.publishMs(seq);
-    const dueMs = store.dueMs(seq);
-    const expiresMs = store.expiresMs(seq);
-    const key = store.key(seq);
-    const id = store.id(seq);
-    const headers = store.headers(seq);
-    const info = store.deadLetterInfo.get(seq);
-    const target = store.target.get(seq);
+  store.scan(emptyRow(), (m) => {
+    const seq = m.seq;
+    const info = store.deadLetterInfo.size === 0 ? undefined : store.deadLetterInfo.get(seq);
+    const target = store.target.size === 0 ? undefined : store.target.get(seq);
     const flags =
-      (store.moved(seq) ? M_MOVED : 0) |
-      (dueMs !== 0 ? M_DUE : 0) |
-      (expiresMs !== 0 ? M_EXPIRES : 0) |
-      (key !== '' ? M_KEY : 0) |
-      (id !== '' ? M_ID : 0) |
-      (headers !== undefined ? M_HEADERS : 0) |
+      (m.moved ? M_MOVED : 0) |
+      (m.dueMs !== 0 ? M_DUE : 0) |
+      (m.expiresMs !== 0 ? M_EXPIRES : 0) |
+      (m.key !== '' ? M_KEY : 0) |
+      (m.id !== '' ? M_ID : 0) |
+      (m.headers !== undefined ? M_HEADERS : 0) |
       (info !== undefined ? M_DEAD_LETTER : 0) |
       (target !== undefined ? M_TARGET : 0);
     w.varint(seq - prevSeq);
     w.u8(flags);
-    w.zigzag(ref.index - prevIndex);
-    w.varint(ref.slot);
-    w.zigzag(publishMs - prevMs);
-    w.varint(store.bytes(seq));
-    w.u8(store.priority(seq));
-    if (dueMs !== 0) w.f64(dueMs);
-    if (expiresMs !== 0) w.f64(expiresMs);
-    if (key !== '') w.str(key);
-    if (id !== '') w.str(id);
-    if (headers !== undefined) {
-      const names = Object.keys(headers);
+    w.zigzag(m.refIndex - prevIndex);
+    w.varint(m.refSlot);
+    w.zigzag(m.publishMs - prevMs);
+    w.varint(m.bytes);
+    w.u8(m.priority);
+    if (m.dueMs !== 0) w.f64(m.dueMs);
+    if (m.expiresMs !== 0) w.f64(m.expiresMs);
+    if (m.key !== '') w.str(m.key);
+    if (m.id !== '') w.str(m.id);
+    if (m.headers !== undefined) {
+      const names = Object.keys(m.headers);
       w.varint(names.length);
       for (const name of names) {
         w.str(name);
-        w.str(headers[name] ?? '');
+        w.str(m.headers[name] ?? '');
       }
     }
     if (info !== undefined) {
@@ -106,13 +100,13 @@ function writeDestination(w: Writer, dest: Destination, clockMs: number): void {
     }
     if (target !== undefined) w.varint(target);
     if (store.topic) {
-      w.varint(store.partition(seq));
-      w.varint(store.sequence(seq));
+      w.varint(m.partition);
+      w.varint(m.partitionSeq);
     }
     prevSeq = seq;
-    prevIndex = ref.index;
-    prevMs = publishMs;
-  }
+    prevIndex = m.refIndex;
+    prevMs = m.publishMs;
+  });
 
   const windowMs = dest.def.spec.dedupWindowMs;
   const dedup = [...dest.dedup.live(clockMs, windowMs)];
@@ -139,13 +133,13 @@ function writeSubscription(w: Writer, sub: Subscription): void {
   w.varint(sub.pending);
   let prevSeq = 0;
   let written = 0;
-  for (const { seq, record, state } of sub.pendingEntries()) {
+  sub.forEachPending((seq, state, record) => {
     w.varint(seq - prevSeq);
     prevSeq = seq;
     written++;
     if (record === undefined) {
       w.u8(0);
-      continue;
+      return;
     }
     // Only leased and retrying states are kept; the others are derived again on restore.
     w.u8(state === INFLIGHT ? 2 : state === RETRY ? 3 : 1);
@@ -155,7 +149,7 @@ function writeSubscription(w: Writer, sub: Subscription): void {
     w.varint(record.ackDeadlineMs);
     w.str(record.key);
     w.u8(GONE_CODES.indexOf(record.gone));
-  }
+  });
   assert(written === sub.pending, 'pending count disagrees with the states');
 }
 

@@ -59,6 +59,19 @@ export class StateColumn {
     return best;
   }
 
+  /** Calls `visit(seq, state)` for every non-zero state, ascending. `visit` must not change the column. */
+  forEach(visit: (seq: number, state: number) => void): void {
+    const nos = [...this.#chunks.keys()].sort((a, b) => a - b);
+    for (const no of nos) {
+      const bytes = this.#chunks.get(no)?.bytes;
+      if (bytes === undefined) continue;
+      for (let o = 0; o < CHUNK; o++) {
+        const state = bytes[o] as number;
+        if (state !== 0) visit(no * CHUNK + o, state);
+      }
+    }
+  }
+
   /** Sequence numbers with a non-zero state, ascending. */
   *entries(): IterableIterator<number> {
     const nos = [...this.#chunks.keys()].sort((a, b) => a - b);

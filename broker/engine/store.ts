@@ -46,6 +46,43 @@ export interface NewMessage {
   readonly moved: boolean;
 }
 
+/** One message's columns, as `scan` hands them out. */
+export interface MessageRow {
+  seq: number;
+  moved: boolean;
+  refIndex: number;
+  refSlot: number;
+  publishMs: number;
+  bytes: number;
+  priority: number;
+  dueMs: number;
+  expiresMs: number;
+  key: string;
+  id: string;
+  headers: Readonly<Record<string, string>> | undefined;
+  partition: number;
+  partitionSeq: number;
+}
+
+export function emptyRow(): MessageRow {
+  return {
+    seq: 0,
+    moved: false,
+    refIndex: 0,
+    refSlot: 0,
+    publishMs: 0,
+    bytes: 0,
+    priority: 0,
+    dueMs: 0,
+    expiresMs: 0,
+    key: '',
+    id: '',
+    headers: undefined,
+    partition: 0,
+    partitionSeq: 0,
+  };
+}
+
 class Chunk {
   live = 0;
   capacity = 0;
@@ -63,11 +100,12 @@ class Chunk {
   partition: Uint32Array | undefined;
   partitionSeq: Float64Array | undefined;
 
-  ensure(offset: number): void {
+  /** Makes room for `offset`; `full` skips the doubling steps (a busy store fills every chunk). */
+  ensure(offset: number, full: boolean): void {
     if (offset < this.capacity) return;
     let capacity = Math.max(INITIAL_CAPACITY, this.capacity);
     while (capacity <= offset) capacity *= 2;
-    capacity = Math.min(capacity, CHUNK);
+    capacity = full ? CHUNK : Math.min(capacity, CHUNK);
     this.flags = grow(this.flags, new Uint8Array(capacity));
     this.refIndex = grow(this.refIndex, new Float64Array(capacity));
     this.refSlot = grow(this.refSlot, new Uint32Array(capacity));
@@ -161,7 +199,7 @@ export class MessageStore {
       this.#chunks[index] = chunk;
     }
     const o = seq % CHUNK;
-    chunk.ensure(o);
+    chunk.ensure(o, this.#liveCount >= CHUNK);
     chunk.flags[o] = ALIVE | (m.moved ? MOVED : 0);
     chunk.refIndex[o] = m.ref.index;
     chunk.refSlot[o] = m.ref.slot;
@@ -333,6 +371,38 @@ export class MessageStore {
     }
     if (moved.size > 0) min = Math.min(min, moved.topPrimary());
     return min === Number.POSITIVE_INFINITY ? undefined : min;
+  }
+
+  /**
+   * Calls `visit` for every live message in ascending order with `row` filled in (one object
+   * reused for all rows: the fast path for snapshots). `visit` must not change the store.
+   */
+  scan(row: MessageRow, visit: (row: MessageRow) => void): void {
+    const first = this.#base;
+    for (let i = 0; i < this.#chunks.length; i++) {
+      const chunk = this.#chunks[i];
+      if (chunk === undefined || chunk.live === 0) continue;
+      const start = (first + i) * CHUNK;
+      for (let o = 0; o < chunk.capacity; o++) {
+        const flags = chunk.flags[o] as number;
+        if ((flags & ALIVE) === 0) continue;
+        row.seq = start + o;
+        row.moved = (flags & MOVED) !== 0;
+        row.refIndex = chunk.refIndex[o] as number;
+        row.refSlot = chunk.refSlot[o] as number;
+        row.publishMs = chunk.publishMs[o] as number;
+        row.bytes = chunk.bytes[o] as number;
+        row.priority = chunk.priority[o] as number;
+        row.dueMs = chunk.dueMs?.[o] ?? 0;
+        row.expiresMs = chunk.expiresMs?.[o] ?? 0;
+        row.key = chunk.keys?.[o] ?? '';
+        row.id = chunk.ids?.[o] ?? '';
+        row.headers = chunk.headers?.[o];
+        row.partition = chunk.partition?.[o] ?? 0;
+        row.partitionSeq = chunk.partitionSeq?.[o] ?? 0;
+        visit(row);
+      }
+    }
   }
 
   *live(): IterableIterator<number> {

@@ -11,6 +11,7 @@ import { assert } from '../../common/assert.ts';
 import { NumberDeque } from './deque.ts';
 import type { Filter } from './filter.ts';
 import { NumberHeap, PairHeap } from './heap.ts';
+import { KeyIndex } from './keys.ts';
 import { StateColumn } from './states.ts';
 import type { MessageStore } from './store.ts';
 import type { DeliverySettings, SettleOp, SettleOutcome, SubscriptionSpec } from './types.ts';
@@ -102,7 +103,7 @@ export class Subscription {
   readonly #retry = new PairHeap();
   readonly #leases = new PairHeap();
   /** PerKey: the pending messages of each key in publish order; the front one is the key's head. */
-  #keys: Map<string, NumberDeque> | undefined;
+  #keys: KeyIndex | undefined;
   #oldestHint = 0;
 
   constructor(
@@ -123,7 +124,7 @@ export class Subscription {
     this.settings = init.settings;
     this.spec = init.spec;
     this.filter = init.filter;
-    this.#keys = init.settings.ordering === 'PerKey' ? new Map() : undefined;
+    this.#keys = init.settings.ordering === 'PerKey' ? new KeyIndex() : undefined;
   }
 
   get pending(): number {
@@ -185,17 +186,11 @@ export class Subscription {
     return this.#host.store.key(seq);
   }
 
+  readonly #isPending = (seq: number): boolean => this.#states.get(seq) !== NONE;
+
   /** PerKey: the head of the key after dropping entries that left the subscription. */
   #keyHead(key: string): number | undefined {
-    const fifo = this.#keys?.get(key);
-    if (fifo === undefined) return undefined;
-    let head = fifo.peek();
-    while (head !== undefined && this.#states.get(head) === NONE) {
-      fifo.shift();
-      head = fifo.peek();
-    }
-    if (head === undefined) this.#keys?.delete(key);
-    return head;
+    return this.#keys?.head(key, this.#isPending);
   }
 
   /** May this (waiting, due) message be delivered now, as far as ordering goes? */
@@ -220,12 +215,7 @@ export class Subscription {
       const key = store.key(seq);
       if (key !== '') {
         isHead = this.#keyHead(key) === undefined;
-        let fifo = this.#keys.get(key);
-        if (fifo === undefined) {
-          fifo = new NumberDeque();
-          this.#keys.set(key, fifo);
-        }
-        fifo.push(seq);
+        this.#keys.push(key, seq);
       }
     }
     const dueMs = store.dueMs(seq);
@@ -490,11 +480,12 @@ export class Subscription {
 
   // ---- rebuilding ----------------------------------------------------------------------------
 
-  /** Pending messages with their records, ascending (for snapshots). */
-  *pendingEntries(): IterableIterator<{ seq: number; record: Readonly<DeliveryRecord> | undefined; state: number }> {
-    for (const seq of this.#states.entries()) {
-      yield { seq, record: this.#records.get(seq), state: this.#states.get(seq) };
-    }
+  /** Visits pending messages with their records, ascending (for snapshots). */
+  forEachPending(visit: (seq: number, state: number, record: Readonly<DeliveryRecord> | undefined) => void): void {
+    const records = this.#records;
+    this.#states.forEach((seq, state) => {
+      visit(seq, state, records.size === 0 ? undefined : records.get(seq));
+    });
   }
 
   /** Restores one pending message (before `reindex`). */
@@ -530,7 +521,7 @@ export class Subscription {
     this.#delayed.clear();
     this.#retry.clear();
     this.#leases.clear();
-    this.#keys = this.settings.ordering === 'PerKey' ? new Map() : undefined;
+    this.#keys = this.settings.ordering === 'PerKey' ? new KeyIndex() : undefined;
     this.#counts.fill(0);
     this.#oldestHint = 0;
     for (const seq of this.#states.entries()) {
@@ -541,13 +532,8 @@ export class Subscription {
       if (this.#keys !== undefined) {
         const key = this.#keyOf(seq);
         if (key !== '') {
-          let fifo = this.#keys.get(key);
-          if (fifo === undefined) {
-            fifo = new NumberDeque();
-            this.#keys.set(key, fifo);
-          }
-          fifo.push(seq);
-          isHead = fifo.length === 1;
+          isHead = this.#keyHead(key) === undefined;
+          this.#keys.push(key, seq);
         }
       }
       if (state === INFLIGHT) {

@@ -75,7 +75,7 @@ export function item(
   return {
     destination,
     id: '',
-    payload: encoder.encode(body ?? 'x'),
+    payload: rest.payload ?? encoder.encode(body ?? 'x'),
     headers: {},
     key: '',
     dedupId: '',
