@@ -1,16 +1,16 @@
-// A FIFO of numbers in fixed-size Float64Array chunks: 8 bytes per element, no per-element
-// object, and memory is returned chunk by chunk as the front is consumed.
+// A FIFO of numbers in Float64Array chunks: 8 bytes per element, no per-element object, and
+// memory is returned chunk by chunk as the front is consumed. Chunks start small and double up
+// to CHUNK_MAX, so the many short FIFOs of a broker with many idle queues stay small.
 
-import { assert } from '../../common/assert.ts';
-
-const CHUNK = 1024;
+const CHUNK_MIN = 16;
+const CHUNK_MAX = 1024;
 
 export class NumberDeque {
   #chunks: Float64Array[] = [];
   /** Index of the front element inside chunks[0]. */
   #head = 0;
   /** Index one past the back element inside the last chunk. */
-  #tail = CHUNK;
+  #tail = 0;
   #length = 0;
 
   get length(): number {
@@ -18,12 +18,13 @@ export class NumberDeque {
   }
 
   push(value: number): void {
-    if (this.#tail === CHUNK) {
-      this.#chunks.push(new Float64Array(CHUNK));
+    let last = this.#chunks[this.#chunks.length - 1];
+    if (last === undefined || this.#tail === last.length) {
+      last = new Float64Array(last === undefined ? CHUNK_MIN : Math.min(CHUNK_MAX, last.length * 2));
+      this.#chunks.push(last);
       this.#tail = 0;
-      if (this.#chunks.length === 1) this.#head = 0;
     }
-    (this.#chunks[this.#chunks.length - 1] as Float64Array)[this.#tail++] = value;
+    last[this.#tail++] = value;
     this.#length++;
   }
 
@@ -40,28 +41,26 @@ export class NumberDeque {
     this.#length--;
     if (this.#length === 0) {
       this.clear();
-    } else if (this.#head === CHUNK) {
+    } else if (this.#head === chunk.length) {
       this.#chunks.shift();
       this.#head = 0;
     }
     return value;
   }
 
-  /** Element `i` from the front (0-based). */
-  at(i: number): number {
-    assert(i >= 0 && i < this.#length, 'deque index out of range');
-    const pos = this.#head + i;
-    return (this.#chunks[Math.floor(pos / CHUNK)] as Float64Array)[pos % CHUNK] as number;
-  }
-
   clear(): void {
     this.#chunks = [];
     this.#head = 0;
-    this.#tail = CHUNK;
+    this.#tail = 0;
     this.#length = 0;
   }
 
   *[Symbol.iterator](): IterableIterator<number> {
-    for (let i = 0; i < this.#length; i++) yield this.at(i);
+    const chunks = this.#chunks;
+    for (let c = 0; c < chunks.length; c++) {
+      const chunk = chunks[c] as Float64Array;
+      const end = c === chunks.length - 1 ? this.#tail : chunk.length;
+      for (let i = c === 0 ? this.#head : 0; i < end; i++) yield chunk[i] as number;
+    }
   }
 }

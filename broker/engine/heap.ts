@@ -1,17 +1,17 @@
 // Binary min-heaps over numbers kept in typed arrays (no object per entry). Callers use lazy
 // deletion: an entry that no longer matches the state it was pushed for is skipped when it
-// surfaces, and `rebuild` drops such entries in one pass when they pile up.
+// surfaces, and `rebuild` drops such entries in one pass when they pile up. An empty heap holds
+// no array of its own (a broker may have thousands of idle subscriptions, each with several).
+
+/** Shared by every empty heap; never written (a push grows the heap first). */
+const EMPTY = new Float64Array(0);
+const FIRST_CAPACITY = 8;
 
 /** Min-heap of (primary, secondary) pairs ordered by primary, then secondary: e.g. (timeMs, seq). */
 export class PairHeap {
-  #a: Float64Array;
-  #b: Float64Array;
+  #a: Float64Array = EMPTY;
+  #b: Float64Array = EMPTY;
   #size = 0;
-
-  constructor(capacity = 16) {
-    this.#a = new Float64Array(capacity);
-    this.#b = new Float64Array(capacity);
-  }
 
   get size(): number {
     return this.#size;
@@ -95,15 +95,14 @@ export class PairHeap {
 
   clear(): void {
     this.#size = 0;
-    if (this.#a.length > 1024) {
-      this.#a = new Float64Array(16);
-      this.#b = new Float64Array(16);
-    }
+    this.#a = EMPTY;
+    this.#b = EMPTY;
   }
 
   #grow(): void {
-    const a = new Float64Array(this.#a.length * 2);
-    const b = new Float64Array(this.#b.length * 2);
+    const capacity = Math.max(FIRST_CAPACITY, this.#a.length * 2);
+    const a = new Float64Array(capacity);
+    const b = new Float64Array(capacity);
     a.set(this.#a);
     b.set(this.#b);
     this.#a = a;
@@ -113,12 +112,8 @@ export class PairHeap {
 
 /** Min-heap of single numbers. */
 export class NumberHeap {
-  #a: Float64Array;
+  #a: Float64Array = EMPTY;
   #size = 0;
-
-  constructor(capacity = 16) {
-    this.#a = new Float64Array(capacity);
-  }
 
   get size(): number {
     return this.#size;
@@ -126,7 +121,7 @@ export class NumberHeap {
 
   push(value: number): void {
     if (this.#size === this.#a.length) {
-      const next = new Float64Array(this.#a.length * 2);
+      const next = new Float64Array(Math.max(FIRST_CAPACITY, this.#a.length * 2));
       next.set(this.#a);
       this.#a = next;
     }
@@ -184,6 +179,6 @@ export class NumberHeap {
 
   clear(): void {
     this.#size = 0;
-    if (this.#a.length > 1024) this.#a = new Float64Array(16);
+    this.#a = EMPTY;
   }
 }

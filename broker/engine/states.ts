@@ -1,7 +1,7 @@
 // One byte of delivery state per message of a subscription, indexed by the store's sequence
 // number, in chunks that are freed when every message in them has left the subscription.
 
-const CHUNK = 4096;
+const CHUNK = 1024;
 
 export class StateColumn {
   readonly #chunks = new Map<number, { bytes: Uint8Array; used: number }>();

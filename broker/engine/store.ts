@@ -116,8 +116,15 @@ class Chunk {
     if (this.expiresMs !== undefined) this.expiresMs = grow(this.expiresMs, new Float64Array(capacity));
     if (this.partition !== undefined) this.partition = grow(this.partition, new Uint32Array(capacity));
     if (this.partitionSeq !== undefined) this.partitionSeq = grow(this.partitionSeq, new Float64Array(capacity));
+    if (this.keys !== undefined) growStrings(this.keys, capacity);
+    if (this.ids !== undefined) growStrings(this.ids, capacity);
+    if (this.headers !== undefined) while (this.headers.length < capacity) this.headers.push(undefined);
     this.capacity = capacity;
   }
+}
+
+function growStrings(column: string[], capacity: number): void {
+  while (column.length < capacity) column.push('');
 }
 
 function grow<T extends Uint8Array | Uint32Array | Float64Array>(old: T, next: T): T {
@@ -220,19 +227,19 @@ export class MessageStore {
       chunk.expiresMs[o] = 0;
     }
     if (m.key !== '') {
-      chunk.keys ??= new Array<string>(CHUNK).fill('');
+      chunk.keys ??= new Array<string>(chunk.capacity).fill('');
       chunk.keys[o] = m.key;
     } else if (chunk.keys !== undefined) {
       chunk.keys[o] = '';
     }
     if (m.id !== '') {
-      chunk.ids ??= new Array<string>(CHUNK).fill('');
+      chunk.ids ??= new Array<string>(chunk.capacity).fill('');
       chunk.ids[o] = m.id;
     } else if (chunk.ids !== undefined) {
       chunk.ids[o] = '';
     }
     if (m.headers !== undefined) {
-      chunk.headers ??= new Array<Readonly<Record<string, string>> | undefined>(CHUNK).fill(undefined);
+      chunk.headers ??= new Array<Readonly<Record<string, string>> | undefined>(chunk.capacity).fill(undefined);
       chunk.headers[o] = m.headers;
     } else if (chunk.headers !== undefined) {
       chunk.headers[o] = undefined;

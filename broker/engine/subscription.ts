@@ -95,9 +95,10 @@ export class Subscription {
   readonly #host: SubscriptionHost;
   readonly #states = new StateColumn();
   readonly #records = new Map<number, DeliveryRecord>();
-  readonly #counts = new Float64Array(STATE_COUNT);
+  /** Messages in each state (index NONE unused). */
+  readonly #counts: number[] = new Array<number>(STATE_COUNT).fill(0);
   #fresh: (NumberDeque | undefined)[] = new Array<NumberDeque | undefined>(PRIORITY_LEVELS).fill(undefined);
-  #freshLast = new Float64Array(PRIORITY_LEVELS);
+  #freshLast: number[] = new Array<number>(PRIORITY_LEVELS).fill(0);
   #ready = new NumberHeap();
   readonly #delayed = new PairHeap();
   readonly #retry = new PairHeap();
@@ -516,7 +517,7 @@ export class Subscription {
     const store = this.#host.store;
     const nowMs = this.#host.clockMs();
     this.#fresh = new Array<NumberDeque | undefined>(PRIORITY_LEVELS).fill(undefined);
-    this.#freshLast = new Float64Array(PRIORITY_LEVELS);
+    this.#freshLast = new Array<number>(PRIORITY_LEVELS).fill(0);
     this.#ready = new NumberHeap();
     this.#delayed.clear();
     this.#retry.clear();
