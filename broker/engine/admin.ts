@@ -1,7 +1,13 @@
 // Definition commands: apply and delete queues and topics, ephemeral subscriptions, redrive.
 // Each validates everything before it changes anything, so a refused command leaves no trace.
 
-import { type ErrorKind, failedPrecondition, invalidArgument, notFound } from '../../common/errors.ts';
+import {
+  type ErrorKind,
+  failedPrecondition,
+  invalidArgument,
+  notFound,
+  resourceExhausted,
+} from '../../common/errors.ts';
 import type { Core } from './core.ts';
 import { Destination } from './destination.ts';
 import { parseFilter } from './filter.ts';
@@ -149,7 +155,7 @@ export function subscribe(core: Core, destination: string, spec: SubscriptionSpe
   if (dest.subs.has(spec.name)) return { type: 'applied', name: destination };
   if (dest.draining) return fail(failedPrecondition(`${destination} is draining (being deleted)`));
   if (dest.subs.size >= MAX_SUBSCRIPTIONS) {
-    return fail(failedPrecondition(`topic ${destination} already has ${MAX_SUBSCRIPTIONS} subscriptions`));
+    return fail(resourceExhausted(`topic ${destination} already has ${MAX_SUBSCRIPTIONS} subscriptions`));
   }
   const sub = dest.createTopicSub(core.newUid(), spec, true);
   core.addSubscription(sub);

@@ -641,3 +641,86 @@ describe('bookkeeping', () => {
     expect(() => h.engine.apply(h.index, { type: 'tick', nowMs: h.nowMs })).toThrow(/index/);
   });
 });
+
+describe('more rules', () => {
+  it('switching to PerKey with retries pending lets only the head of each key through', () => {
+    const h = setup(queueSpec({ ackDeadlineMs: 1000 }));
+    h.publishOk(item(Q, { key: 'a' }), item(Q, { key: 'a' }), item(Q, { key: 'b' }));
+    const leased = h.lease(Q);
+    expect(seqs(leased)).toEqual([1, 2, 3]);
+    h.settle(
+      'nack',
+      leased.map((d) => d.receipt),
+      { delayMs: 100 },
+    );
+    h.applyQueue(Q, queueSpec({ ackDeadlineMs: 1000, ordering: 'PerKey' }));
+    h.advance(100);
+    const next = h.lease(Q);
+    expect(seqs(next)).toEqual([1, 3]);
+    h.ack(...next);
+    const second = h.lease(Q);
+    expect(seqs(second)).toEqual([2]);
+    h.ack(...second);
+    // And back: every waiting message is free again.
+    h.publishOk(item(Q, { key: 'c' }), item(Q, { key: 'c' }));
+    h.ack(...h.lease(Q));
+    h.publishOk(item(Q, { key: 'd' }), item(Q, { key: 'd' }));
+    h.applyQueue(Q, queueSpec({ ackDeadlineMs: 1000, ordering: 'None' }));
+    expect(seqs(h.lease(Q))).toEqual([5, 6, 7]);
+    h.engine.checkInvariants();
+  });
+
+  it('forgets dedup entries that fell out of the window even when the window grows later', () => {
+    const h = setup(queueSpec({ dedupWindowMs: 100 }));
+    h.publishOk(item(Q, { dedupId: 'old' }));
+    h.advance(150);
+    h.publishOk(item(Q, { dedupId: 'recent' }));
+    h.applyQueue(Q, queueSpec({ dedupWindowMs: 10_000 }));
+    const [old, recent] = h.publish(item(Q, { dedupId: 'old' }), item(Q, { dedupId: 'recent' }));
+    expect(old).toMatchObject({ duplicate: false });
+    expect(recent).toMatchObject({ duplicate: true, sequence: 2 });
+  });
+
+  it('tidies deadlines that no longer matter', () => {
+    const h = setup(queueSpec({ ackDeadlineMs: 1000 }));
+    h.publishOk(item(Q));
+    const [d] = h.lease(Q) as [Delivery];
+    expect(h.engine.nextDeadlineMs()).toBe(h.nowMs + 1000);
+    h.ack(d);
+    expect(h.engine.nextDeadlineMs()).toBeUndefined();
+  });
+
+  it('extends by the lease length the consumer asked for', () => {
+    const h = setup(queueSpec({ ackDeadlineMs: 1000 }));
+    h.publishOk(item(Q));
+    const [d] = h.lease(Q, 1, '', 200) as [Delivery];
+    h.advance(150);
+    h.settle('extend', [d.receipt]);
+    expect(h.engine.nextDeadlineMs()).toBe(h.nowMs + 200);
+  });
+
+  it('takes dead letters into a full RejectPublish queue rather than lose them', () => {
+    const h = setup(queueSpec({ maxDeliveries: 1, deadLetterQueue: DLQ }));
+    h.applyQueue(DLQ, queueSpec({ retention: { maxAgeMs: 0, maxMessages: 1, maxBytes: 0 } }));
+    h.publishOk(item(DLQ));
+    h.publishOk(item(Q), item(Q));
+    h.settle(
+      'nack',
+      h.lease(Q).map((d) => d.receipt),
+    );
+    expect(stats(h, DLQ).depth).toBe(3);
+    expect(h.publish(item(DLQ))[0]).toMatchObject({ kind: 'resourceExhausted' });
+  });
+
+  it('counts messages deliverable at a later time for the dispatcher', () => {
+    const h = setup(queueSpec({ ordering: 'PerKey', ackDeadlineMs: 1000 }));
+    h.publishOk(item(Q, { key: 'a' }), item(Q, { key: 'a' }), item(Q), item(Q, { delayMs: 50 }));
+    expect(h.engine.readyCount(Q, '', h.nowMs)).toBe(2);
+    expect(h.engine.readyCount(Q, '', h.nowMs + 50)).toBe(3);
+    const [a] = h.lease(Q, 1) as [Delivery];
+    h.settle('nack', [a.receipt], { delayMs: 10 });
+    expect(h.engine.readyCount(Q, '', h.nowMs)).toBe(1);
+    expect(h.engine.readyCount(Q, '', h.nowMs + 10)).toBe(2);
+    expect(h.engine.readyCount(Q, 'nope', h.nowMs)).toBe(0);
+  });
+});

@@ -346,3 +346,23 @@ describe('topic deletion', () => {
     });
   });
 });
+
+describe('topic bookkeeping', () => {
+  it('keeps log segments of retained topic messages', () => {
+    const h = setup();
+    h.publishOk(item(T));
+    const index = h.index;
+    h.ack(...h.lease(T, 10, 'ledger'), ...h.lease(T, 10, 'audit'));
+    expect(h.engine.minLiveIndex()).toBe(index);
+  });
+
+  it('limits the number of subscriptions', () => {
+    const h = setup(topicSpec());
+    for (let i = 0; i < 1024; i++) {
+      h.ok(h.run({ type: 'subscribe', destination: T, spec: subSpec(`s${i}`, { startAt: 'Latest' }) }));
+    }
+    expect(h.run({ type: 'subscribe', destination: T, spec: subSpec('one-more') })).toMatchObject({
+      kind: 'resourceExhausted',
+    });
+  });
+});
