@@ -1,17 +1,16 @@
 // The delivery state of one subscription (a Queue has one, named ''): which messages wait, which
 // are leased, retried, delayed or blocked behind their key, and the timers that move them.
 //
-// Each pending message has one state byte (StateColumn). Ready messages are found through
-// per-priority FIFOs of sequence numbers (appended in publish order) plus one heap for messages
-// that become ready out of order (retries, released delays, key heads); both order by (priority
-// desc, seq asc), and entries whose message is no longer READY are skipped when they surface. A
-// record exists only for messages delivered at least once.
+// Each pending message has one state byte (StateColumn). Ready messages are found through the
+// ReadyIndex (priority, then publish order), delayed ones, retries and leases through time
+// heaps; all of them skip entries whose message is no longer in the state they were pushed for.
+// A record exists only for messages delivered at least once.
 
 import { assert } from '../../common/assert.ts';
-import { NumberDeque } from './deque.ts';
 import type { Filter } from './filter.ts';
-import { NumberHeap, PairHeap } from './heap.ts';
+import { PairHeap } from './heap.ts';
 import { KeyIndex } from './keys.ts';
+import { ReadyIndex } from './ready.ts';
 import { StateColumn } from './states.ts';
 import type { MessageStore } from './store.ts';
 import type { DeliverySettings, SettleOp, SettleOutcome, SubscriptionSpec } from './types.ts';
@@ -31,11 +30,9 @@ export type GoneReason = 'expired' | 'dropped';
 /** Why a message left a subscription for good. */
 export type LeftReason = 'acked' | 'deadLettered' | 'redriven' | GoneReason;
 
-export const MAX_PRIORITY = 9;
-const PRIORITY_LEVELS = MAX_PRIORITY + 1;
-/** Ready keys pack (priority, seq) into one number: (9 - priority) * 2^48 + seq. */
-const SEQ_SPACE = 2 ** 48;
-/** Heaps with this many more entries than live ones are rebuilt. */
+export { MAX_PRIORITY } from './ready.ts';
+
+/** The lease heap is rebuilt when it holds this many more entries than there are leases. */
 const STALE_SLACK = 1024;
 
 export interface DeliveryRecord {
@@ -97,9 +94,7 @@ export class Subscription {
   readonly #records = new Map<number, DeliveryRecord>();
   /** Messages in each state (index NONE unused). */
   readonly #counts: number[] = new Array<number>(STATE_COUNT).fill(0);
-  #fresh: (NumberDeque | undefined)[] = new Array<NumberDeque | undefined>(PRIORITY_LEVELS).fill(undefined);
-  #freshLast: number[] = new Array<number>(PRIORITY_LEVELS).fill(0);
-  #ready = new NumberHeap();
+  readonly #ready = new ReadyIndex();
   readonly #delayed = new PairHeap();
   readonly #retry = new PairHeap();
   readonly #leases = new PairHeap();
@@ -162,23 +157,11 @@ export class Subscription {
     this.#states.set(seq, next);
   }
 
+  readonly #isReady = (seq: number): boolean => this.#states.get(seq) === READY;
+
   #makeReady(seq: number): void {
     this.#setState(seq, READY);
-    const priority = this.#host.store.priority(seq);
-    if (seq > (this.#freshLast[priority] as number)) {
-      let fifo = this.#fresh[priority];
-      if (fifo === undefined) {
-        fifo = new NumberDeque();
-        this.#fresh[priority] = fifo;
-      }
-      fifo.push(seq);
-      this.#freshLast[priority] = seq;
-    } else {
-      this.#ready.push((MAX_PRIORITY - priority) * SEQ_SPACE + seq);
-      if (this.#ready.size > 2 * this.ready + STALE_SLACK) {
-        this.#ready.rebuild((packed) => this.#states.get(packed % SEQ_SPACE) === READY);
-      }
-    }
+    this.#ready.push(seq, this.#host.store.priority(seq), this.ready, this.#isReady);
   }
 
   #keyOf(seq: number): string {
@@ -269,39 +252,12 @@ export class Subscription {
 
   // ---- delivery ------------------------------------------------------------------------------
 
-  #popReady(): number | undefined {
-    const ready = this.#ready;
-    while (ready.size > 0 && this.#states.get(ready.top() % SEQ_SPACE) !== READY) ready.pop();
-    const heapKey = ready.top();
-    let freshKey = Number.POSITIVE_INFINITY;
-    let freshPriority = -1;
-    for (let p = MAX_PRIORITY; p >= 0; p--) {
-      const fifo = this.#fresh[p];
-      if (fifo === undefined) continue;
-      let head = fifo.peek();
-      while (head !== undefined && this.#states.get(head) !== READY) {
-        fifo.shift();
-        head = fifo.peek();
-      }
-      if (head === undefined) continue;
-      freshKey = (MAX_PRIORITY - p) * SEQ_SPACE + head;
-      freshPriority = p;
-      break;
-    }
-    if (heapKey === Number.POSITIVE_INFINITY && freshKey === Number.POSITIVE_INFINITY) return undefined;
-    if (heapKey < freshKey) {
-      ready.pop();
-      return heapKey % SEQ_SPACE;
-    }
-    return (this.#fresh[freshPriority] as NumberDeque).shift();
-  }
-
   /** Leases up to `max` ready messages: highest priority first, then oldest first. */
   lease(max: number, ackDeadlineMs: number, out: Leased[]): void {
     const nowMs = this.#host.clockMs();
     const leaseMs = Math.max(1, ackDeadlineMs > 0 ? ackDeadlineMs : this.settings.ackDeadlineMs);
     for (let i = 0; i < max; i++) {
-      const seq = this.#popReady();
+      const seq = this.#ready.pop(this.#isReady);
       if (seq === undefined) break;
       let record = this.#records.get(seq);
       if (record === undefined) {
@@ -516,9 +472,7 @@ export class Subscription {
   reindex(): void {
     const store = this.#host.store;
     const nowMs = this.#host.clockMs();
-    this.#fresh = new Array<NumberDeque | undefined>(PRIORITY_LEVELS).fill(undefined);
-    this.#freshLast = new Array<number>(PRIORITY_LEVELS).fill(0);
-    this.#ready = new NumberHeap();
+    this.#ready.clear();
     this.#delayed.clear();
     this.#retry.clear();
     this.#leases.clear();

@@ -144,6 +144,11 @@ export type PublishOutcome =
     }
   | Failure;
 
+/**
+ * One leased message. A dead-lettered or redriven message is a new message of the queue it moved
+ * to (its own sequence there, publishMs = when it moved) that keeps the original messageId and
+ * the original MessageRef (the body is not copied).
+ */
 export interface Delivery {
   readonly ref: MessageRef;
   readonly destination: string;
@@ -161,6 +166,12 @@ export interface Delivery {
 
 export type SettleOutcome = 'ok' | 'expired' | 'unknown';
 
+/**
+ * What applying a command returns. applyQueue/applyTopic/subscribe answer 'applied' (subscribe
+ * with `name` = the topic, also when the subscription already existed); deleteQueue/deleteTopic
+ * answer 'deleted' (`draining: true` while a Drain waits for the destination to empty), and so
+ * does unsubscribe (`name` = the topic; also when there was no such subscription).
+ */
 export type ApplyResult =
   | { readonly type: 'applied'; readonly name: string }
   | { readonly type: 'deleted'; readonly name: string; readonly draining: boolean }
