@@ -59,7 +59,9 @@ async function loops(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < endMs) {
         const t0 = performance.now();
-        count += await worker();
+        // Not `count += await ...`: that reads `count` before the await and loses concurrent updates.
+        const done = await worker();
+        count += done;
         latency.record(performance.now() - t0);
       }
     }),
@@ -115,7 +117,10 @@ const workloads: Record<string, Workload> = {
     let filled = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
-        while (filled < target) filled += (await client.publishBatch(requests)).responses.length;
+        while (filled < target) {
+          const done = (await client.publishBatch(requests)).responses.length;
+          filled += done;
+        }
       }),
     );
     const consumer = client.consume({ destination: q, maxInFlight: 2048 });

@@ -153,6 +153,7 @@ export function consume(ctx: ApiContext, call: ServerDuplexStream<ConsumeRequest
 
   const push = {
     demand: (): number => (closed || !writable ? 0 : credit),
+    capacity: (): number => (closed ? 0 : credit),
     deliver: (delivery: ProtoDelivery): void => {
       credit--;
       unsettled.add(delivery.receipt ?? '');

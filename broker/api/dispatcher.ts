@@ -14,8 +14,10 @@ const LEASE_BATCH_MAX = 512;
 export const REDELIVER_NOW_MS = 1;
 
 export interface PushTarget {
-  /** How many more deliveries this consumer takes now (credit left, and its stream not backed up). */
+  /** How many more deliveries to lease for this consumer now (0 while its stream is backed up). */
   demand(): number;
+  /** How many already-leased deliveries it still takes (its credit, backed up or not). */
+  capacity(): number;
   deliver(delivery: ProtoDelivery): void;
 }
 
@@ -210,7 +212,7 @@ export class Dispatcher {
 
   async #distribute(channel: Channel, deliveries: readonly Delivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const items = await Promise.all(deliveries.map((d) => this.#replica.readMessage(d.ref)));
+    const items = await this.#replica.readMessages(deliveries.map((d) => d.ref));
     const proto = deliveries.map((d, i) => toProtoDelivery(d, items[i] as NonNullable<(typeof items)[number]>));
     let next = 0;
     for (const waiter of channel.waiters.slice()) {
@@ -225,7 +227,7 @@ export class Dispatcher {
       progressed = false;
       for (const target of channel.targets) {
         if (next >= proto.length) break;
-        if (target.demand() <= 0) continue;
+        if (target.capacity() <= 0) continue;
         target.deliver(proto[next++] as ProtoDelivery);
         progressed = true;
       }

@@ -10,7 +10,7 @@ import type { Logger } from '../../common/logger.ts';
 import { decodeCommand, decodePublishItem, encodeCommand } from '../engine/codec.ts';
 import { Engine } from '../engine/engine.ts';
 import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
-import { SegmentLog } from '../storage/segment-log.ts';
+import { type LogEntry, SegmentLog } from '../storage/segment-log.ts';
 import { SnapshotStore } from '../storage/snapshot-store.ts';
 import type { AppliedListener, Replica } from './replica.ts';
 import { TickScheduler } from './tick-scheduler.ts';
@@ -145,9 +145,17 @@ export class LocalReplica implements Replica {
     });
   }
 
-  async readMessage(ref: MessageRef): Promise<PublishItem> {
-    const entry = await this.#log.read(ref.index);
-    return decodePublishItem(entry.data, ref.slot);
+  async readMessages(refs: readonly MessageRef[]): Promise<PublishItem[]> {
+    const entries = new Map<number, Promise<LogEntry>>();
+    for (const ref of refs) {
+      if (!entries.has(ref.index)) entries.set(ref.index, this.#log.read(ref.index));
+    }
+    const out: PublishItem[] = [];
+    for (const ref of refs) {
+      const entry = await (entries.get(ref.index) as Promise<LogEntry>);
+      out.push(decodePublishItem(entry.data, ref.slot));
+    }
+    return out;
   }
 
   /** Entries up to `durableIndex` are on disk: apply them in index order and answer their callers. */

@@ -13,7 +13,8 @@ export interface Replica {
   propose(command: Command): Promise<ApplyResult>;
   /** The applied state, read-only: queries only, never apply(). */
   readonly engine: Engine;
-  readMessage(ref: MessageRef): Promise<PublishItem>;
+  /** Reads stored bodies, each log entry once however many of its messages are asked for. */
+  readMessages(refs: readonly MessageRef[]): Promise<PublishItem[]>;
   onApplied(listener: AppliedListener): void;
   /** The member id that leads (for status). */
   leaderId(): string;
