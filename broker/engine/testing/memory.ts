@@ -85,7 +85,7 @@ console.log(
   `engine memory per message (heapUsed + arrayBuffers): ${(
     (after.heapUsed + after.arrayBuffers - before.heapUsed - before.arrayBuffers) / total
   ).toFixed(1)} bytes; ` +
-    `apply: ${((applyMs * 1000) / total).toFixed(2)} µs per message (${(total / (applyMs / 1000) / 1e6).toFixed(2)} M/s, codec included)`,
+    `apply: ${((applyMs * 1000) / total).toFixed(2)} µs per message (${(total / (applyMs / 1000) / 1e6).toFixed(2)} M/s, ${viaCodec ? 'codec included' : 'no codec'})`,
 );
 
 let t = performance.now();
