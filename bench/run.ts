@@ -80,7 +80,10 @@ type Workload = (client: WharfClient) => Promise<Row>;
 const workloads: Record<string, Workload> = {
   'publish-sync': async (client) => {
     const q = await freshQueue(client, 'sync');
-    const r = await loops(1, async () => (await client.publish(q, { payload }), 1));
+    const r = await loops(1, async () => {
+      await client.publish(q, { payload });
+      return 1;
+    });
     return row('Publish, 1 in flight', r);
   },
   'publish-unary': async (client) => {
@@ -239,12 +242,13 @@ function format(rows: readonly Row[], ceiling: Map<string, number>): string {
   return [header, ...lines].map((l) => l.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ')).join('\n');
 }
 
-const ceiling = runCeiling();
+const ceiling = Number(args.memory) > 0 && args.only === '' ? new Map<string, number>() : runCeiling();
 const broker = await spawnBroker(Number(args.port));
 const client = connect(broker.address, { deadlineMs: 120_000 });
 const rows: Row[] = [];
 try {
-  const names = args.only === '' ? Object.keys(workloads) : args.only.split(',');
+  // --memory alone measures only memory; add --only to run workloads too.
+  const names = args.only === '' ? (Number(args.memory) > 0 ? [] : Object.keys(workloads)) : args.only.split(',');
   for (const name of names) {
     const workload = workloads[name];
     if (workload === undefined) throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
