@@ -4,12 +4,17 @@
 // Wakes on every applied command that can make messages deliverable.
 import type { Logger } from '../../common/logger.ts';
 import type { Delivery as ProtoDelivery } from '../../proto/gen/wharf/v1/Delivery.ts';
-import type { Delivery } from '../engine/types.ts';
+import type { Delivery, PublishItem } from '../engine/types.ts';
 import type { Replica } from '../replica/replica.ts';
 import { toProtoDelivery } from './delivery-convert.ts';
 
 /** Most messages leased by one proposal. */
 const LEASE_BATCH_MAX = 512;
+/**
+ * Lease proposals under way at once per subscription: each waits for its fsync, so pipelining
+ * them keeps consumers fed while the disk works.
+ */
+const LEASES_IN_FLIGHT_MAX = 4;
 /** Nack delay that makes a delivery nobody took deliverable again at once. */
 export const REDELIVER_NOW_MS = 1;
 
@@ -38,7 +43,12 @@ interface Channel {
   readonly targets: Set<PushTarget>;
   readonly waiters: Waiter[];
   ackDeadlineMs: number;
-  leasing: boolean;
+  /** Lease proposals under way. */
+  leases: number;
+  /** Messages asked for by those proposals, not yet handed out. */
+  outstanding: number;
+  /** Hand-outs run in lease order, so consumers see messages in the order they were leased. */
+  handout: Promise<void>;
   again: boolean;
 }
 
@@ -85,7 +95,9 @@ export class Dispatcher {
         targets: new Set(),
         waiters: [],
         ackDeadlineMs: 0,
-        leasing: false,
+        leases: 0,
+        outstanding: 0,
+        handout: Promise.resolve(),
         again: false,
       };
       this.#channels.set(key, channel);
@@ -94,7 +106,7 @@ export class Dispatcher {
   }
 
   #release(channel: Channel): void {
-    if (channel.targets.size === 0 && channel.waiters.length === 0 && !channel.leasing) {
+    if (channel.targets.size === 0 && channel.waiters.length === 0 && channel.leases === 0) {
       this.#channels.delete(`${channel.destination}\u0000${channel.subscription}`);
     }
   }
@@ -140,7 +152,7 @@ export class Dispatcher {
       channel.waiters.push(waiter);
       this.#pump(channel);
       // Nothing deliverable now and no lease under way: an immediate Receive answers at once.
-      if (immediate && !channel.leasing) finish([]);
+      if (immediate && channel.leases === 0) finish([]);
     });
   }
 
@@ -159,20 +171,25 @@ export class Dispatcher {
     let demand = 0;
     for (const waiter of channel.waiters) demand += waiter.max;
     for (const target of channel.targets) demand += target.demand();
-    return Math.min(demand, LEASE_BATCH_MAX);
+    return demand;
   }
 
   #pump(channel: Channel): void {
-    if (channel.leasing) {
+    if (channel.leases >= LEASES_IN_FLIGHT_MAX) {
       channel.again = true;
       return;
     }
-    const demand = this.#demand(channel);
-    if (demand === 0) return;
+    const demand = Math.min(this.#demand(channel) - channel.outstanding, LEASE_BATCH_MAX);
     const nowMs = this.#replica.nowMs();
-    const ready = this.#replica.engine.readyCount(channel.destination, channel.subscription, nowMs);
-    if (ready === 0) return;
-    channel.leasing = true;
+    const ready = demand <= 0 ? 0 : this.#replica.engine.readyCount(channel.destination, channel.subscription, nowMs);
+    const max = Math.min(demand, ready - channel.outstanding);
+    if (max <= 0) {
+      // Leases under way may free credit or leave messages: look again when they finish.
+      if (channel.leases > 0) channel.again = true;
+      return;
+    }
+    channel.leases++;
+    channel.outstanding += max;
     channel.again = false;
     for (const waiter of channel.waiters) waiter.counted = true;
     const ackDeadlineMs = channel.waiters[0]?.ackDeadlineMs ?? channel.ackDeadlineMs;
@@ -182,27 +199,34 @@ export class Dispatcher {
         nowMs,
         destination: channel.destination,
         subscription: channel.subscription,
-        max: Math.min(demand, ready),
+        max,
         ackDeadlineMs,
       })
-      .then(async (result) => {
+      .then((result) => {
         if ('ok' in result || result.type !== 'leased') {
           this.#logger.debug({ destination: channel.destination, result }, 'lease refused');
           this.#failWaiters(channel);
           return;
         }
-        await this.#distribute(channel, result.deliveries);
+        const deliveries = result.deliveries;
+        // Read bodies now, in parallel with earlier hand-outs; hand out in lease order.
+        const items = this.#replica.readMessages(deliveries.map((d) => d.ref));
+        channel.handout = channel.handout.then(async () => this.#handOut(channel, deliveries, await items));
+        return channel.handout;
       })
       .catch((error: unknown) => {
         this.#logger.warn({ err: error, destination: channel.destination }, 'lease failed');
         this.#failWaiters(channel);
       })
       .finally(() => {
-        channel.leasing = false;
+        channel.leases--;
+        channel.outstanding -= max;
         for (const waiter of channel.waiters.slice()) if (waiter.immediate && waiter.counted) waiter.resolve([]);
         if (channel.again) this.#pump(channel);
         else this.#release(channel);
       });
+    // Keep the pipeline full while demand and messages remain.
+    this.#pump(channel);
   }
 
   /** The subscription went away (deleted) or storage failed: answer long-polls with nothing. */
@@ -210,10 +234,9 @@ export class Dispatcher {
     for (const waiter of channel.waiters.slice()) waiter.resolve([]);
   }
 
-  async #distribute(channel: Channel, deliveries: readonly Delivery[]): Promise<void> {
+  async #handOut(channel: Channel, deliveries: readonly Delivery[], items: readonly PublishItem[]): Promise<void> {
     if (deliveries.length === 0) return;
-    const items = await this.#replica.readMessages(deliveries.map((d) => d.ref));
-    const proto = deliveries.map((d, i) => toProtoDelivery(d, items[i] as NonNullable<(typeof items)[number]>));
+    const proto = deliveries.map((d, i) => toProtoDelivery(d, items[i] as PublishItem));
     let next = 0;
     for (const waiter of channel.waiters.slice()) {
       if (next >= proto.length) break;
@@ -221,7 +244,7 @@ export class Dispatcher {
       next += take.length;
       waiter.resolve(take);
     }
-    // Round-robin over push consumers, one at a time, within each one's demand.
+    // Round-robin over push consumers, one at a time, within each one's credit.
     let progressed = true;
     while (next < proto.length && progressed) {
       progressed = false;
