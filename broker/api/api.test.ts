@@ -72,6 +72,16 @@ describe('publish, receive, ack', () => {
     await t.client.ack(deliveries.map((d) => d.receipt));
   });
 
+  it('long-polls: a Receive waiting on an empty queue returns the message published meanwhile', async () => {
+    await t.client.applyQueue({ name: 'shop/poll' });
+    const waiting = t.client.receive({ destination: 'shop/poll', maxMessages: 5, wait: { seconds: 20 } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await t.client.publish('shop/poll', { payload: text('late') });
+    const { deliveries } = await waiting;
+    expect(deliveries.map((d) => d.message?.payload.toString())).toEqual(['late']);
+    await t.client.ack(deliveries.map((d) => d.receipt));
+  });
+
   it('answers a PublishBatch in order', async () => {
     const { responses } = await t.client.publishBatch(
       Array.from({ length: 5 }, (_, i) => ({
