@@ -27,9 +27,11 @@ fi
 
 if [ ! -f "$WHARF_ROOT/node_modules/.package-lock.json" ] \
   || [ "$WHARF_ROOT/package-lock.json" -nt "$WHARF_ROOT/node_modules/.package-lock.json" ]; then
-  echo "wharf: installing dependencies (npm ci)" >&2
-  (cd "$WHARF_ROOT" && npm ci --no-audit --no-fund --loglevel=error >&2) \
-    || { echo "wharf: npm ci failed" >&2; exit 1; }
+  # `npm install`, not `npm ci`: npm 11 writes lockfiles without the other platforms' optional
+  # binaries (biome, buf), which `npm ci` then refuses as out of sync. install keeps the lock as is.
+  echo "wharf: installing dependencies (npm install)" >&2
+  (cd "$WHARF_ROOT" && npm install --no-audit --no-fund --loglevel=error >&2) \
+    || { echo "wharf: npm install failed" >&2; exit 1; }
 fi
 PATH="$WHARF_ROOT/node_modules/.bin:$PATH"
 export PATH
