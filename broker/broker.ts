@@ -4,6 +4,7 @@ import { type Clock, systemClock } from '../common/clock.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { Dispatcher } from './api/dispatcher.ts';
 import type { ApiContext } from './api/handlers.ts';
+import { brokerMetrics, startMetricsServer } from './api/metrics.ts';
 import { type ApiServer, startApiServer, stopApiServer } from './api/server.ts';
 import { LocalReplica } from './replica/local-replica.ts';
 
@@ -19,10 +20,14 @@ export interface BrokerOptions {
   readonly clock?: Clock;
   /** How long a graceful stop waits for running calls before cancelling them. */
   readonly stopGraceMs?: number;
+  /** Serve Prometheus metrics on this port (0 picks a free one); unset: no metrics endpoint. */
+  readonly metricsPort?: number;
 }
 
 export interface RunningBroker {
   readonly address: string;
+  /** "host:port" of the /metrics endpoint, when one was asked for. */
+  readonly metricsAddress: string | undefined;
   stop(): Promise<void>;
 }
 
@@ -51,12 +56,19 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     throw error;
   }
   address = `${host}:${api.port}`;
-  logger.info({ address, dataDir: options.dataDir }, 'broker serving');
+  const metrics =
+    options.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer(brokerMetrics(replica, dispatcher), host, options.metricsPort, logger);
+  const metricsAddress = metrics === undefined ? undefined : `${host}:${metrics.port}`;
+  logger.info({ address, metricsAddress, dataDir: options.dataDir }, 'broker serving');
   let stopping: Promise<void> | undefined;
   return {
     address,
+    metricsAddress,
     stop: () => {
       stopping ??= (async () => {
+        metrics?.server.close();
         await stopApiServer(api, options.stopGraceMs ?? 5_000);
         await replica.close();
         logger.info({ address }, 'broker stopped');

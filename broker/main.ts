@@ -17,11 +17,24 @@ const program = new Command('wharf-broker')
   .option('--data <dir>', 'data directory', process.env.WHARF_DATA ?? './data')
   .option('--host <host>', 'address to listen on', process.env.WHARF_HOST ?? '127.0.0.1')
   .option('--port <port>', 'port to listen on', port, port(process.env.WHARF_PORT ?? '7070'))
+  .option(
+    '--metrics-port <port>',
+    'Prometheus /metrics port (0: none)',
+    port,
+    port(process.env.WHARF_METRICS_PORT ?? '9400'),
+  )
   .option('--node-id <id>', 'this member id', process.env.WHARF_NODE_ID ?? 'wharf-0')
   .option('--log-level <level>', 'trace|debug|info|warn|error', process.env.WHARF_LOG_LEVEL ?? 'info')
   .parse();
 
-const options = program.opts<{ data: string; host: string; port: number; nodeId: string; logLevel: string }>();
+const options = program.opts<{
+  data: string;
+  host: string;
+  port: number;
+  metricsPort: number;
+  nodeId: string;
+  logLevel: string;
+}>();
 const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
 const broker = await startBroker({
   dataDir: options.data,
@@ -29,6 +42,7 @@ const broker = await startBroker({
   port: options.port,
   nodeId: options.nodeId,
   logger,
+  ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
 });
 // Parents (tests, `wharf dev`) wait for this line on stdout.
 process.stdout.write(`wharf broker listening on ${broker.address}\n`);

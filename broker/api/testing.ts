@@ -17,7 +17,7 @@ export interface TestBroker {
 
 export async function startTestBroker(): Promise<TestBroker> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-api-'));
-  const start = () => startBroker({ dataDir, port: 0, logger: silentLogger(), stopGraceMs: 500 });
+  const start = () => startBroker({ dataDir, port: 0, metricsPort: 0, logger: silentLogger(), stopGraceMs: 500 });
   let broker = await start();
   const handle: TestBroker = {
     dataDir,

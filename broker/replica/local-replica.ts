@@ -12,7 +12,7 @@ import { Engine } from '../engine/engine.ts';
 import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
 import { type LogEntry, SegmentLog } from '../storage/segment-log.ts';
 import { SnapshotStore } from '../storage/snapshot-store.ts';
-import type { AppliedListener, Replica } from './replica.ts';
+import type { AppliedListener, Replica, ReplicaStats } from './replica.ts';
 import { TickScheduler } from './tick-scheduler.ts';
 
 /** Log entry type of an engine command (the only kind a single-member log holds). */
@@ -32,6 +32,7 @@ export interface LocalReplicaOptions {
 interface Pending {
   readonly index: number;
   readonly command: Command;
+  readonly proposedMs: number;
   readonly resolve: (result: ApplyResult) => void;
   readonly reject: (error: Error) => void;
 }
@@ -44,6 +45,7 @@ export class LocalReplica implements Replica {
   readonly #nodeId: string;
   readonly #snapshotLogBytes: number;
   readonly #listeners: AppliedListener[] = [];
+  readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
   readonly #pending: Pending[] = [];
   readonly #ticks: TickScheduler;
   #engine: Engine;
@@ -127,6 +129,23 @@ export class LocalReplica implements Replica {
     this.#listeners.push(listener);
   }
 
+  onCommitted(listener: (type: Command['type'], ms: number) => void): void {
+    this.#committed.push(listener);
+  }
+
+  stats(): ReplicaStats {
+    const log = this.#log.stats();
+    return {
+      term: TERM,
+      commitIndex: this.#engine.appliedIndex,
+      appliedIndex: this.#engine.appliedIndex,
+      logFirstIndex: this.#log.firstIndex(),
+      logBytes: log.bytes,
+      logSegments: log.segments,
+      fsyncs: log.fsyncs,
+    };
+  }
+
   propose(command: Command): Promise<ApplyResult> {
     if (this.#failed !== undefined) {
       return Promise.reject(unavailable(`broker storage failed, not accepting writes: ${this.#failed.message}`));
@@ -137,7 +156,7 @@ export class LocalReplica implements Replica {
     const data = encodeCommand(command);
     this.#bytesSinceSnapshot += data.byteLength;
     return new Promise<ApplyResult>((resolve, reject) => {
-      this.#pending.push({ index, command, resolve, reject });
+      this.#pending.push({ index, command, proposedMs: this.#clock.monotonicMs(), resolve, reject });
       this.#log.append([{ index, term: TERM, type: ENTRY_COMMAND, data }]).then(
         () => this.#applyDurable(index),
         (error: unknown) => this.#failStop(error),
@@ -175,6 +194,10 @@ export class LocalReplica implements Replica {
       }
       head.resolve(result);
       for (const listener of this.#listeners) listener(head.command, result);
+      if (this.#committed.length > 0) {
+        const ms = this.#clock.monotonicMs() - head.proposedMs;
+        for (const observe of this.#committed) observe(head.command.type, ms);
+      }
     }
     this.#ticks.arm(this.#engine.nextDeadlineMs());
     if (this.#bytesSinceSnapshot >= this.#snapshotLogBytes && !this.#snapshotting) void this.#snapshot();

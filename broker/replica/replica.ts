@@ -4,6 +4,16 @@
 import type { Engine } from '../engine/engine.ts';
 import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
 
+export interface ReplicaStats {
+  readonly term: number;
+  readonly commitIndex: number;
+  readonly appliedIndex: number;
+  readonly logFirstIndex: number;
+  readonly logBytes: number;
+  readonly logSegments: number;
+  readonly fsyncs: number;
+}
+
 export type AppliedListener = (command: Command, result: ApplyResult) => void;
 
 export interface Replica {
@@ -18,5 +28,8 @@ export interface Replica {
   onApplied(listener: AppliedListener): void;
   /** The member id that leads (for status). */
   leaderId(): string;
+  stats(): ReplicaStats;
+  /** Hears how long each command took from proposal to applied (for the commit latency metric). */
+  onCommitted(listener: (type: Command['type'], ms: number) => void): void;
   close(): Promise<void>;
 }
