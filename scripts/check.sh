@@ -4,7 +4,7 @@ set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$WHARF_ROOT"
 echo "== biome (format + lint)" >&2
-biome ci --reporter=summary .
+biome ci --reporter=summary ${NO_COLOR:+--colors=off} .
 echo "== tsc --noEmit" >&2
 tsc -p .
 echo "== buf lint" >&2

@@ -2,13 +2,26 @@
 # The test command (npm test): static checks, then the test suites.
 #   test.sh        checks + every suite (what CI runs)
 #   test.sh fast   checks + the fast suite (seconds)
-#   test.sh slow   the slow suite only (real processes, kill -9)
-# Extra arguments go to vitest (e.g. a file filter).
+#   test.sh slow   the slow suite only (real processes, kill -9, builds of test peers)
+# Extra arguments go to vitest (e.g. a file filter). Ends with one plain line
+# "tests: N passed, N failed[, N skipped]" after vitest's own summary.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$WHARF_ROOT"
 suite=${1:-all}
 case "$suite" in fast|slow|all) shift || true ;; *) suite=all ;; esac
+if [ "${CI:-}" = true ]; then export NO_COLOR=1; fi
 if [ "$suite" != slow ]; then bash scripts/check.sh; fi
 echo "== vitest ($suite suite, node $(node --version))" >&2
-WHARF_SUITE=$suite exec node node_modules/vitest/vitest.mjs run "$@"
+report=$(mktemp)
+trap 'rm -f "$report"' EXIT
+status=0
+WHARF_SUITE=$suite node node_modules/vitest/vitest.mjs run --reporter=default --reporter=json \
+  --outputFile.json="$report" "$@" || status=$?
+node -e '
+  const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+  const skipped = r.numPendingTests + r.numTodoTests;
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed` + (skipped ? `, ${skipped} skipped` : ""));
+  if (r.numTotalTests === 0) { console.error("no test ran"); process.exit(1); }
+' "$report" || status=1
+exit "$status"
