@@ -155,7 +155,11 @@ export class RawNode {
       committedEntries: r.log.nextCommittedEntries(r.configMaxCommittedBytes()),
       messages: r.msgs,
       readStates: r.readStates,
-      mustSync: entries.length > 0 || hard.term !== this.prevHard.term || hard.vote !== this.prevHard.vote,
+      mustSync:
+        entries.length > 0 ||
+        snapshot !== undefined ||
+        hard.term !== this.prevHard.term ||
+        hard.vote !== this.prevHard.vote,
     };
     r.msgs = [];
     r.readStates = [];
