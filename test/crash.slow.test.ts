@@ -8,7 +8,12 @@ import { connect, type WharfClient } from '../client/index.ts';
 import { type BrokerChild, spawnBrokerChild } from './broker-process.ts';
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-crash-'));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+let broker: BrokerChild | undefined;
+afterAll(async () => {
+  // Also when an assertion failed half-way: never leave a broker process behind.
+  await broker?.kill9();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 
 const QUEUE = 'default/crash';
 const ROUNDS = 3;
@@ -62,7 +67,7 @@ function workload(client: WharfClient, ledger: Ledger, round: number) {
 
 it(`loses no acknowledged publish and redelivers no acknowledged ack across ${ROUNDS} kill -9s`, async () => {
   const ledger: Ledger = { published: new Set(), received: new Set(), settled: new Set() };
-  let broker: BrokerChild = await spawnBrokerChild(dataDir);
+  broker = await spawnBrokerChild(dataDir);
   let client = connect(broker.address, { deadlineMs: 10_000 });
   // A short lease, so messages leased when the broker died come back quickly for the final drain.
   await client.applyQueue({ name: QUEUE, spec: { ackDeadline: { seconds: 1 } } });
@@ -97,5 +102,7 @@ it(`loses no acknowledged publish and redelivers no acknowledged ack across ${RO
   expect(lost).toEqual([]);
   expect(resurrected).toEqual([]);
   client.close();
-  expect(await broker.stop()).toBe(0);
+  const running = broker;
+  broker = undefined;
+  expect(await running.stop()).toBe(0);
 }, 180_000);
