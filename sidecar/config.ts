@@ -1,0 +1,191 @@
+// The sidecar's configuration: flags and environment parsed once into a validated, frozen object.
+// Flags win over the environment, which wins over the defaults. Pure apart from commander's
+// parsing (no process access: argv and env are passed in), so tests call it directly.
+import { Command, CommanderError } from 'commander';
+import { z } from 'zod';
+import { parseDurationMs } from '../common/duration.ts';
+import { invalidArgument } from '../common/errors.ts';
+import { DEFAULT_NAMESPACE } from '../common/names.ts';
+
+export const SAMPLERS = [
+  'always_on',
+  'always_off',
+  'traceidratio',
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+] as const;
+export type SamplerName = (typeof SAMPLERS)[number];
+
+export interface TracingConfig {
+  /** OTLP/gRPC endpoint; undefined means no exporter and no spans at all. */
+  readonly endpoint: string | undefined;
+  readonly serviceName: string;
+  readonly sampler: SamplerName;
+  /** Ratio for the *traceidratio samplers (0..1). */
+  readonly samplerRatio: number;
+}
+
+export interface PublishLimits {
+  /** Requests in one upstream PublishBatch. */
+  readonly batchRequestsMax: number;
+  /** Bytes of payload waiting for an upstream call, per broker; beyond it publishers wait. */
+  readonly queuedBytesMax: number;
+  /** Requests waiting for an upstream call, per broker. */
+  readonly queuedRequestsMax: number;
+  /** Upstream PublishBatch calls in flight at once, per broker. */
+  readonly inFlightBatchesMax: number;
+  /** Deadline for a publish whose caller set none (the sidecar's retries stay inside it). */
+  readonly defaultDeadlineMs: number;
+}
+
+export interface SidecarConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly brokers: readonly string[];
+  readonly namespace: string;
+  /** 0 disables the Prometheus endpoint. */
+  readonly metricsPort: number;
+  readonly logLevel: string;
+  /** How long SIGTERM waits for in-flight work before cancelling it. */
+  readonly drainGraceMs: number;
+  /** How often the member list is refreshed from GetClusterStatus when nothing failed. */
+  readonly refreshIntervalMs: number;
+  readonly publish: PublishLimits;
+  readonly tracing: TracingConfig;
+}
+
+export const DEFAULT_PORT = 7070;
+export const DEFAULT_METRICS_PORT = 9464;
+export const DEFAULT_BROKERS = ['127.0.0.1:7400'] as const;
+
+export const DEFAULT_PUBLISH_LIMITS: PublishLimits = Object.freeze({
+  batchRequestsMax: 512,
+  queuedBytesMax: 64 * 1024 * 1024,
+  queuedRequestsMax: 8_192,
+  inFlightBatchesMax: 4,
+  defaultDeadlineMs: 30_000,
+});
+
+const HOST_PORT = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+const portSchema = z.coerce.number().int().min(0).max(65_535);
+const schema = z.object({
+  host: z.string().min(1),
+  port: portSchema,
+  brokers: z
+    .array(
+      z.string().refine((s) => {
+        const m = HOST_PORT.exec(s);
+        return m !== null && Number(m[2]) > 0 && Number(m[2]) <= 65_535;
+      }, 'each broker is host:port'),
+    )
+    .min(1, 'at least one broker address is needed'),
+  namespace: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'namespace must be a DNS-1123 label'),
+  metricsPort: portSchema,
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
+  drainGraceMs: z.number().int().min(0).max(600_000),
+  refreshIntervalMs: z.number().int().min(100).max(3_600_000),
+  tracing: z.object({
+    endpoint: z.string().url().optional(),
+    serviceName: z.string().min(1),
+    sampler: z.enum(SAMPLERS),
+    samplerRatio: z.number().min(0).max(1),
+  }),
+});
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value.trim();
+}
+
+/** OTLP endpoints may be written without a scheme ("localhost:4317"); grpc-js wants a URL. */
+export function normalizeOtlpEndpoint(raw: string): string {
+  return /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
+}
+
+function tracingFromEnv(env: Env): z.input<typeof schema>['tracing'] {
+  const disabled = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true';
+  const protocol = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL);
+  const rawEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
+  const exporter = nonEmpty(env.OTEL_TRACES_EXPORTER);
+  const endpoint = disabled || exporter === 'none' || rawEndpoint === undefined ? undefined : rawEndpoint;
+  if (endpoint !== undefined && protocol !== undefined && protocol !== 'grpc') {
+    throw invalidArgument(
+      `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: the sidecar exports OTLP over gRPC only (set it to "grpc")`,
+    );
+  }
+  const sampler = (nonEmpty(env.OTEL_TRACES_SAMPLER) ?? 'parentbased_always_on') as SamplerName;
+  const ratioText = nonEmpty(env.OTEL_TRACES_SAMPLER_ARG);
+  const samplerRatio = ratioText === undefined ? 1 : Number(ratioText);
+  return {
+    ...(endpoint === undefined ? {} : { endpoint: normalizeOtlpEndpoint(endpoint) }),
+    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'wharf-sidecar',
+    sampler,
+    samplerRatio,
+  };
+}
+
+function brokerList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** Parses `argv` (without node and script) and `env`; throws INVALID_ARGUMENT naming what is wrong. */
+export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
+  const program = new Command('wharf-sidecar')
+    .exitOverride()
+    .configureOutput({ writeErr: () => {}, writeOut: () => {} })
+    .option('--host <host>', 'address to listen on (loopback: the app is in the same pod)')
+    .option('--port <port>', `port of wharf.v1.BrokerService (env WHARF_SIDECAR_PORT, default ${DEFAULT_PORT})`)
+    .option('--brokers <list>', 'comma-separated broker host:port seed list (env WHARF_BROKERS)')
+    .option('--namespace <ns>', 'namespace for unqualified destinations (env WHARF_NAMESPACE)')
+    .option('--metrics-port <port>', 'Prometheus port, 0 disables (env WHARF_SIDECAR_METRICS_PORT)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error (env WHARF_LOG_LEVEL)')
+    .option('--drain-grace <duration>', 'how long SIGTERM waits for in-flight work (env WHARF_SIDECAR_DRAIN_GRACE)');
+  try {
+    program.parse([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) throw invalidArgument(error.message.replace(/^error: /, ''));
+    throw error;
+  }
+  const flags = program.opts<Partial<Record<string, string>>>();
+  const raw = {
+    host: flags.host ?? nonEmpty(env.WHARF_SIDECAR_HOST) ?? '127.0.0.1',
+    port: flags.port ?? nonEmpty(env.WHARF_SIDECAR_PORT) ?? DEFAULT_PORT,
+    brokers: brokerList(flags.brokers ?? nonEmpty(env.WHARF_BROKERS) ?? DEFAULT_BROKERS.join(',')),
+    namespace: flags.namespace ?? nonEmpty(env.WHARF_NAMESPACE) ?? DEFAULT_NAMESPACE,
+    metricsPort: flags.metricsPort ?? nonEmpty(env.WHARF_SIDECAR_METRICS_PORT) ?? DEFAULT_METRICS_PORT,
+    logLevel: flags.logLevel ?? nonEmpty(env.WHARF_LOG_LEVEL) ?? 'info',
+    drainGraceMs: parseDurationMs(flags.drainGrace ?? nonEmpty(env.WHARF_SIDECAR_DRAIN_GRACE) ?? '10s', 'drain grace'),
+    refreshIntervalMs: 10_000,
+    tracing: tracingFromEnv(env),
+  };
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue === undefined ? '' : issue.path.join('.');
+    throw invalidArgument(`sidecar config: ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const c = parsed.data;
+  return Object.freeze({
+    host: c.host,
+    port: c.port,
+    brokers: Object.freeze([...c.brokers]),
+    namespace: c.namespace,
+    metricsPort: c.metricsPort,
+    logLevel: c.logLevel,
+    drainGraceMs: c.drainGraceMs,
+    refreshIntervalMs: c.refreshIntervalMs,
+    publish: DEFAULT_PUBLISH_LIMITS,
+    tracing: Object.freeze({
+      endpoint: c.tracing.endpoint,
+      serviceName: c.tracing.serviceName,
+      sampler: c.tracing.sampler,
+      samplerRatio: c.tracing.samplerRatio,
+    }),
+  });
+}

@@ -1,0 +1,35 @@
+// The sidecar process: `node sidecar/main.ts [--port 7070] [--brokers h:p,...] [--namespace ns]
+// [--metrics-port 9464] [--log-level info] [--drain-grace 10s]`; environment WHARF_SIDECAR_PORT,
+// WHARF_BROKERS, WHARF_NAMESPACE, WHARF_SIDECAR_METRICS_PORT, WHARF_LOG_LEVEL and the standard
+// OTEL_* variables. On SIGTERM/SIGINT it drains (see sidecar.ts) and exits 0.
+import { isWharfError } from '../common/errors.ts';
+import { createLogger } from '../common/logger.ts';
+import { parseConfig } from './config.ts';
+import { createMetrics, withProcessMetrics } from './metrics.ts';
+import { startSidecar } from './sidecar.ts';
+
+let config: ReturnType<typeof parseConfig>;
+try {
+  config = parseConfig(process.argv.slice(2), process.env);
+} catch (error) {
+  process.stderr.write(`wharf-sidecar: ${isWharfError(error) ? error.message : String(error)}\n`);
+  process.exit(2);
+}
+const logger = createLogger({ level: config.logLevel, name: 'sidecar' });
+const sidecar = await startSidecar({ config, logger, metrics: withProcessMetrics(createMetrics()) });
+// Parents (tests, `wharf dev`) wait for this line on stdout.
+process.stdout.write(
+  `wharf sidecar listening on ${sidecar.address}${sidecar.metricsPort === undefined ? '' : ` metrics ${config.host}:${sidecar.metricsPort}`}\n`,
+);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    logger.info({ signal }, 'draining');
+    sidecar.drain().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'drain failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,229 @@
+// Which broker serves a destination. Starts from the seed list, learns the members from
+// AdminService.GetClusterStatus, remembers the leader each destination was last found at, and
+// forgets it on UNAVAILABLE (following a leader hint when the refusal names one). One channel per
+// broker address, shared by the BrokerService and AdminService stubs. Every map is bounded.
+import * as grpc from '@grpc/grpc-js';
+import { adminProto, brokerProto } from '../client/proto.ts';
+import type { Logger } from '../common/logger.ts';
+import type { AdminServiceClient } from '../proto/gen/wharf/v1/AdminService.ts';
+import type { BrokerServiceClient } from '../proto/gen/wharf/v1/BrokerService.ts';
+import type { GetClusterStatusResponse__Output } from '../proto/gen/wharf/v1/GetClusterStatusResponse.ts';
+import { LEADER_METADATA_KEY, leaderHint } from './retry.ts';
+
+/** Largest message the sidecar sends or accepts upstream (the broker takes 64 MiB). */
+export const UPSTREAM_MESSAGE_BYTES_MAX = 64 * 1024 * 1024;
+export const MEMBERS_MAX = 64;
+export const ROUTES_MAX = 10_000;
+const STATUS_DEADLINE_MS = 2_000;
+
+export interface Upstream {
+  readonly address: string;
+  readonly broker: BrokerServiceClient;
+  readonly admin: AdminServiceClient;
+}
+
+/** The pure part: the member list and the per-destination routes, with their bounds. */
+export class RouteTable {
+  #members: string[];
+  readonly #seeds: readonly string[];
+  /** Index into #members of the broker tried first for destinations with no known route. */
+  #preferred = 0;
+  readonly #routes = new Map<string, string>();
+
+  constructor(seeds: readonly string[]) {
+    if (seeds.length === 0) throw new Error('a route table needs at least one seed');
+    this.#seeds = seeds.slice(0, MEMBERS_MAX);
+    this.#members = [...this.#seeds];
+  }
+
+  get members(): readonly string[] {
+    return this.#members;
+  }
+
+  addressFor(destination: string): string {
+    const known = this.#routes.get(destination);
+    if (known !== undefined) return known;
+    return this.#members[this.#preferred % this.#members.length] ?? (this.#seeds[0] as string);
+  }
+
+  /** A call for `destination` succeeded at `address`: remember it (LRU order refreshed). */
+  confirmed(destination: string, address: string): void {
+    if (destination === '') return;
+    this.#routes.delete(destination);
+    this.#routes.set(destination, address);
+    if (this.#routes.size > ROUTES_MAX) {
+      const oldest = this.#routes.keys().next().value;
+      if (oldest !== undefined) this.#routes.delete(oldest);
+    }
+  }
+
+  /** `address` refused or failed for `destination`: go to the hinted leader, or try the next member. */
+  failed(destination: string, address: string, hint: string | undefined): void {
+    if (hint !== undefined && hint !== address) {
+      this.#addMember(hint);
+      if (destination !== '') this.confirmed(destination, hint);
+      return;
+    }
+    if (destination !== '') this.#routes.delete(destination);
+    if (this.#members[this.#preferred % this.#members.length] === address) {
+      this.#preferred = (this.#preferred + 1) % this.#members.length;
+    }
+  }
+
+  /** The members a cluster status listed (plus the seeds, in case the listing is partial). */
+  learned(status: GetClusterStatusResponse__Output): void {
+    const listed = status.members.map((m) => m.address).filter((a) => a !== '');
+    const members = [...new Set([...listed, ...this.#seeds])].slice(0, MEMBERS_MAX);
+    this.#members = members;
+    const leader = status.members.find((m) => m.leader && m.address !== '');
+    this.#preferred = leader === undefined ? 0 : Math.max(0, members.indexOf(leader.address));
+    // Routes to brokers that left are forgotten.
+    for (const [destination, address] of this.#routes) {
+      if (!members.includes(address)) this.#routes.delete(destination);
+    }
+  }
+
+  #addMember(address: string): void {
+    if (this.#members.includes(address) || this.#members.length >= MEMBERS_MAX) return;
+    this.#members = [...this.#members, address];
+  }
+}
+
+export interface RouterOptions {
+  readonly seeds: readonly string[];
+  readonly logger: Logger;
+  readonly refreshIntervalMs: number;
+  /** Called when reachability changes (health: SERVING once a broker answered). */
+  readonly onReachable?: (reachable: boolean) => void;
+}
+
+export class Router {
+  readonly table: RouteTable;
+  readonly #upstreams = new Map<string, Upstream>();
+  readonly #logger: Logger;
+  readonly #onReachable: ((reachable: boolean) => void) | undefined;
+  #refreshing: Promise<boolean> | undefined;
+  #reachable = false;
+  #timer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: RouterOptions) {
+    this.table = new RouteTable(options.seeds);
+    this.#logger = options.logger;
+    this.#onReachable = options.onReachable;
+    this.#timer = setInterval(() => void this.refresh(), options.refreshIntervalMs);
+    this.#timer.unref();
+  }
+
+  get reachable(): boolean {
+    return this.#reachable;
+  }
+
+  upstream(address: string): Upstream {
+    let upstream = this.#upstreams.get(address);
+    if (upstream === undefined) {
+      const options: grpc.ChannelOptions = {
+        'grpc.max_receive_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
+        'grpc.max_send_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
+        'grpc.keepalive_time_ms': 30_000,
+        'grpc.keepalive_timeout_ms': 10_000,
+        // Reconnect quickly after a broker restart: the sidecar's retries wait on this channel.
+        'grpc.initial_reconnect_backoff_ms': 100,
+        'grpc.max_reconnect_backoff_ms': 2_000,
+      };
+      const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), options);
+      upstream = {
+        address,
+        broker: new brokerProto.wharf.v1.BrokerService(address, grpc.credentials.createInsecure(), {
+          ...options,
+          channelOverride: channel,
+        }),
+        admin: new adminProto.wharf.v1.AdminService(address, grpc.credentials.createInsecure(), {
+          ...options,
+          channelOverride: channel,
+        }),
+      };
+      this.#upstreams.set(address, upstream);
+      // Members are bounded, but hints can name addresses that later leave: close the extras.
+      if (this.#upstreams.size > MEMBERS_MAX * 2) this.#closeUnused();
+    }
+    return upstream;
+  }
+
+  /** The broker to call for `destination` now. */
+  route(destination: string): Upstream {
+    return this.upstream(this.table.addressFor(destination));
+  }
+
+  confirmed(destination: string, address: string): void {
+    this.table.confirmed(destination, address);
+    this.#setReachable(true);
+  }
+
+  /** Records an UNAVAILABLE (or lost connection) from `address` and refreshes the member list. */
+  failed(destination: string, address: string, error: grpc.ServiceError | undefined): void {
+    const metadataValue = error?.metadata?.get(LEADER_METADATA_KEY)[0];
+    const hint = leaderHint(error?.details ?? '', typeof metadataValue === 'string' ? metadataValue : undefined);
+    this.table.failed(destination, address, hint);
+    void this.refresh();
+  }
+
+  /** Asks the members for the cluster status (one refresh at a time); true if one answered. */
+  refresh(): Promise<boolean> {
+    this.#refreshing ??= this.#refreshOnce().finally(() => {
+      this.#refreshing = undefined;
+    });
+    return this.#refreshing;
+  }
+
+  async #refreshOnce(): Promise<boolean> {
+    for (const address of this.table.members) {
+      if (this.#closed) return false;
+      try {
+        const status = await new Promise<GetClusterStatusResponse__Output>((resolve, reject) => {
+          this.upstream(address).admin.GetClusterStatus(
+            {},
+            { deadline: Date.now() + STATUS_DEADLINE_MS },
+            (error, value) => (error || value === undefined ? reject(error) : resolve(value)),
+          );
+        });
+        this.table.learned(status);
+        this.#setReachable(true);
+        return true;
+      } catch (error) {
+        this.#logger.debug({ err: error, address }, 'broker did not answer GetClusterStatus');
+      }
+    }
+    this.#setReachable(false);
+    return false;
+  }
+
+  #setReachable(reachable: boolean): void {
+    if (reachable === this.#reachable) return;
+    this.#reachable = reachable;
+    this.#logger.info(
+      { reachable, members: this.table.members },
+      reachable ? 'brokers reachable' : 'no broker reachable',
+    );
+    this.#onReachable?.(reachable);
+  }
+
+  #closeUnused(): void {
+    for (const [address, upstream] of this.#upstreams) {
+      if (this.table.members.includes(address)) continue;
+      upstream.broker.close();
+      upstream.admin.close();
+      this.#upstreams.delete(address);
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    for (const upstream of this.#upstreams.values()) {
+      upstream.broker.close();
+      upstream.admin.close();
+    }
+    this.#upstreams.clear();
+  }
+}

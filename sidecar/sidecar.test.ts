@@ -1,0 +1,304 @@
+// A real sidecar in front of a real broker (both in-process, loopback, port 0), driven by the
+// Wharf client exactly as an app would drive localhost:7070.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { SpanKind } from '@opentelemetry/api';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { adminProto, brokerProto, connect, type WharfClient } from '../client/index.ts';
+import type { Delivery__Output } from '../proto/gen/wharf/v1/Delivery.ts';
+import type { PublishBatchRequest__Output } from '../proto/gen/wharf/v1/PublishBatchRequest.ts';
+import type { PublishBatchResponse__Output } from '../proto/gen/wharf/v1/PublishBatchResponse.ts';
+import { eventually, startTestBroker, startTestSidecar, type TestBroker, type TestSidecar } from './testing.ts';
+import { ATTR_WHARF_DELIVERY_ATTEMPT } from './tracing.ts';
+
+const require = createRequire(import.meta.url);
+const healthProto = path.join(
+  path.dirname(require.resolve('grpc-health-check/package.json')),
+  'proto/health/v1/health.proto',
+);
+type HealthClient = grpc.Client & {
+  Check(req: { service: string }, cb: (e: grpc.ServiceError | null, r?: { status: string }) => void): void;
+};
+const Health = (
+  grpc.loadPackageDefinition(protoLoader.loadSync(healthProto, { keepCase: true, enums: String })) as unknown as {
+    grpc: { health: { v1: { Health: new (a: string, c: grpc.ChannelCredentials) => HealthClient } } };
+  }
+).grpc.health.v1.Health;
+
+function healthOf(address: string): Promise<string> {
+  const client = new Health(address, grpc.credentials.createInsecure());
+  return new Promise((resolve) => {
+    client.Check({ service: 'wharf.v1.BrokerService' }, (error, response) => {
+      client.close();
+      resolve(error ? `error ${error.code}` : (response?.status ?? 'none'));
+    });
+  });
+}
+
+const body = (text: string) => ({ payload: Buffer.from(text) });
+
+async function take(iterator: AsyncIterator<Delivery__Output>, count: number): Promise<Delivery__Output[]> {
+  const out: Delivery__Output[] = [];
+  while (out.length < count) {
+    const next = await iterator.next();
+    if (next.done) break;
+    out.push(next.value);
+  }
+  return out;
+}
+
+/** Receives directly from the broker until `count` deliveries arrived or 3s passed. */
+async function receiveAll(destination: string, count: number): Promise<Delivery__Output[]> {
+  const out: Delivery__Output[] = [];
+  const deadline = Date.now() + 3_000;
+  while (out.length < count && Date.now() < deadline) {
+    const { deliveries } = await direct.receive({ destination, maxMessages: count - out.length, wait: { seconds: 1 } });
+    out.push(...deliveries);
+  }
+  return out;
+}
+
+let broker: TestBroker;
+let direct: WharfClient;
+let t: TestSidecar;
+
+beforeAll(async () => {
+  broker = await startTestBroker();
+  direct = connect(broker.address);
+  for (const name of ['orders', 'calls', 'restart', 'flaky', 'drain', 'traced', 'burst']) {
+    await direct.applyQueue({ name: `shop/${name}` });
+  }
+  t = await startTestSidecar([broker.address]);
+});
+afterAll(async () => {
+  await t?.close();
+  direct?.close();
+  await broker?.close();
+});
+
+describe('through the sidecar', () => {
+  it('is SERVING once it reached a broker; NOT_SERVING while it cannot', async () => {
+    await eventually(async () => (await healthOf(t.sidecar.address)) === 'SERVING');
+    const lonely = await startTestSidecar(['127.0.0.1:1']);
+    try {
+      await lonely.sidecar.router.refresh();
+      expect(await healthOf(lonely.sidecar.address)).toBe('NOT_SERVING');
+    } finally {
+      await lonely.close();
+    }
+  });
+
+  it('publishes, receives and acks, filling in the namespace', async () => {
+    const published = await t.client.publish('orders', { ...body('one'), replyTo: 'answers' }, 'req-1');
+    expect(published).toMatchObject({ requestId: 'req-1', duplicate: false });
+    const { deliveries } = await t.client.receive({ destination: 'orders', maxMessages: 10 });
+    expect(deliveries).toHaveLength(1);
+    const d = deliveries[0] as Delivery__Output;
+    expect(d.destination).toBe('shop/orders');
+    expect(d.message?.payload.toString()).toBe('one');
+    expect(d.message?.replyTo).toBe('shop/answers');
+    // The sidecar gave the message a dedup id so its own retries are idempotent.
+    expect(d.message?.dedupId).toMatch(/^sc-/);
+    expect((await t.client.ack([d.receipt])).results).toEqual([{ receipt: d.receipt, outcome: 'OUTCOME_OK' }]);
+  });
+
+  it('passes broker errors through with their code', async () => {
+    await expect(t.client.publish('nope', body('x'))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
+    await expect(t.client.publish('Bad Name', body('x'))).rejects.toMatchObject({
+      code: grpc.status.INVALID_ARGUMENT,
+    });
+  });
+
+  it('coalesces concurrent publishes into batches, answering each in order', async () => {
+    const before = (await t.sidecar.metrics.publishBatchRequests.get()).values.find(
+      (v) => v.metricName === 'wharf_sidecar_publish_batch_requests_count',
+    )?.value;
+    const answers = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => t.client.publish('burst', body(`m${i}`), `r${i}`)),
+    );
+    expect(answers.map((a) => a.requestId)).toEqual(Array.from({ length: 300 }, (_, i) => `r${i}`));
+    const after = (await t.sidecar.metrics.publishBatchRequests.get()).values.find(
+      (v) => v.metricName === 'wharf_sidecar_publish_batch_requests_count',
+    )?.value;
+    const batches = (after ?? 0) - (before ?? 0);
+    expect(batches).toBeLessThan(300);
+    const { deliveries } = await direct.receive({ destination: 'shop/burst', maxMessages: 1000 });
+    expect(deliveries).toHaveLength(300);
+    await direct.ack(deliveries.map((d) => d.receipt));
+  });
+
+  it('streams publishes and consumes with ack through the bidi proxy', async () => {
+    const stream = t.client.openPublishStream();
+    const answers = await Promise.all(
+      ['a', 'b', 'c'].map((p) => stream.publish({ destination: 'orders', message: body(p) })),
+    );
+    expect(answers.every((a) => a.messageId !== '')).toBe(true);
+    await stream.end();
+    const consumer = t.client.consume({ destination: 'orders', maxInFlight: 10 });
+    const iterator = consumer[Symbol.asyncIterator]();
+    const got = await take(iterator, 3);
+    expect(got.map((d) => d.message?.payload.toString()).sort()).toEqual(['a', 'b', 'c']);
+    const results = await consumer.ack(got.map((d) => d.receipt));
+    expect(results.map((r) => r.outcome)).toEqual(['OUTCOME_OK', 'OUTCOME_OK', 'OUTCOME_OK']);
+    await consumer.close();
+  });
+
+  it('serves request/reply with Call', async () => {
+    const responder = t.client.consume({ destination: 'calls' });
+    const serve = (async () => {
+      const [request] = await take(responder[Symbol.asyncIterator](), 1);
+      if (request?.message === null || request === undefined) throw new Error('no request');
+      await t.client.publish(request.message.replyTo, {
+        payload: Buffer.from(`re: ${request.message.payload.toString()}`),
+        correlationId: request.message.correlationId,
+      });
+      await responder.ack([request.receipt]);
+    })();
+    const reply = await t.client.call('calls', body('ping'), 5_000);
+    expect(reply.reply?.payload.toString()).toBe('re: ping');
+    await serve;
+    await responder.close();
+  });
+
+  it('retries a publish across a broker restart, storing it once', async () => {
+    await broker.stop();
+    const pending = t.client.publish('restart', body('survivor'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await broker.start();
+    const answer = await pending;
+    expect(answer.duplicate).toBe(false);
+    await eventually(async () => (await healthOf(t.sidecar.address)) === 'SERVING');
+    const { deliveries } = await direct.receive({ destination: 'shop/restart', maxMessages: 10, wait: { seconds: 1 } });
+    expect(deliveries.map((d) => d.message?.payload.toString())).toEqual(['survivor']);
+    await direct.ack(deliveries.map((d) => d.receipt));
+  });
+
+  it('resends with the same dedup id when an answer is lost: no duplicate', async () => {
+    // A broker-shaped proxy that stores the first batch upstream, then "loses" the answer.
+    let calls = 0;
+    const seenDedupIds: string[] = [];
+    const proxy = new grpc.Server();
+    proxy.addService(brokerProto.wharf.v1.BrokerService.service, {
+      PublishBatch: (
+        call: grpc.ServerUnaryCall<PublishBatchRequest__Output, unknown>,
+        callback: grpc.sendUnaryData<PublishBatchResponse__Output>,
+      ) => {
+        calls++;
+        seenDedupIds.push(...call.request.requests.map((r) => r.message?.dedupId ?? ''));
+        direct.publishBatch(call.request.requests).then(
+          (response) =>
+            calls === 1
+              ? callback({ code: grpc.status.UNAVAILABLE, details: 'connection reset' })
+              : callback(null, response),
+          (error: grpc.ServiceError) => callback(error),
+        );
+      },
+    });
+    let proxyAddress = '';
+    proxy.addService(adminProto.wharf.v1.AdminService.service, {
+      GetClusterStatus: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+        callback(null, { members: [{ id: 'proxy', address: proxyAddress, leader: true }] }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      proxy.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    proxyAddress = `127.0.0.1:${port}`;
+    const flaky = await startTestSidecar([proxyAddress]);
+    try {
+      const answer = await flaky.client.publish('flaky', body('once'));
+      expect(calls).toBe(2);
+      expect(new Set(seenDedupIds).size).toBe(1);
+      expect(answer.duplicate).toBe(false);
+      const { deliveries } = await direct.receive({ destination: 'shop/flaky', maxMessages: 10, wait: { seconds: 1 } });
+      expect(deliveries.map((d) => d.message?.payload.toString())).toEqual(['once']);
+      await direct.ack(deliveries.map((d) => d.receipt));
+    } finally {
+      await flaky.close();
+      proxy.forceShutdown();
+    }
+  });
+
+  it('traces send → process → nack → process → ack in one trace', async () => {
+    t.spans.reset();
+    const appTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const appSpanId = '00f067aa0ba902b7';
+    await t.client.publish('traced', {
+      ...body('traced'),
+      headers: { traceparent: `00-${appTraceId}-${appSpanId}-01` },
+    });
+    const consumer = t.client.consume({ destination: 'traced' });
+    const iterator = consumer[Symbol.asyncIterator]();
+    const [first] = await take(iterator, 1);
+    await consumer.nack([first?.receipt ?? ''], { delayMs: 1 });
+    const [second] = await take(iterator, 1);
+    expect(second?.attempt).toBe(2);
+    await consumer.ack([second?.receipt ?? '']);
+    await consumer.close();
+
+    const spans = t.spans.getFinishedSpans();
+    const named = (name: string) => spans.filter((s) => s.name === name);
+    const [send] = named('send shop/traced') as [ReadableSpan];
+    expect(send.kind).toBe(SpanKind.PRODUCER);
+    expect(send.spanContext().traceId).toBe(appTraceId);
+    expect(send.parentSpanContext?.spanId).toBe(appSpanId);
+    expect(send.attributes).toMatchObject({
+      'messaging.system': 'wharf',
+      'messaging.destination.name': 'shop/traced',
+      'messaging.operation.type': 'send',
+    });
+    expect(send.attributes['messaging.message.id']).toBe(first?.message?.id);
+    // The delivered message carries the send span's context.
+    expect(first?.message?.headers.traceparent).toContain(send.spanContext().spanId);
+    const processes = named('process shop/traced');
+    expect(processes).toHaveLength(2);
+    for (const p of processes) {
+      expect(p.kind).toBe(SpanKind.CONSUMER);
+      expect(p.parentSpanContext?.spanId).toBe(send.spanContext().spanId);
+      expect(p.links[0]?.context.spanId).toBe(send.spanContext().spanId);
+      expect(p.attributes['messaging.operation.type']).toBe('process');
+    }
+    expect(processes.map((p) => p.attributes[ATTR_WHARF_DELIVERY_ATTEMPT]).sort()).toEqual([1, 2]);
+    const [nack] = named('nack shop/traced');
+    const [ack] = named('ack shop/traced');
+    const byAttempt = (n: number) => processes.find((p) => p.attributes[ATTR_WHARF_DELIVERY_ATTEMPT] === n);
+    expect(nack?.parentSpanContext?.spanId).toBe(byAttempt(1)?.spanContext().spanId);
+    expect(ack?.parentSpanContext?.spanId).toBe(byAttempt(2)?.spanContext().spanId);
+    expect(ack?.attributes['messaging.operation.type']).toBe('settle');
+  });
+
+  it('on drain, nacks what the app holds so it is redelivered at once', async () => {
+    const d = await startTestSidecar([broker.address]);
+    await Promise.all(['x', 'y', 'z'].map((p) => d.client.publish('drain', body(p))));
+    const consumer = d.client.consume({ destination: 'drain', maxInFlight: 2 });
+    const held = await take(consumer[Symbol.asyncIterator](), 2);
+    const received = await d.client.receive({ destination: 'drain', maxMessages: 5 });
+    expect(held.length + received.deliveries.length).toBe(3);
+    await d.sidecar.drain();
+    await expect(d.client.publish('drain', body('after'))).rejects.toMatchObject({ code: grpc.status.UNAVAILABLE });
+    d.client.close();
+    // Deliverable again right away (the ack deadline is 30s), at attempt 2.
+    const again = await receiveAll('shop/drain', 3);
+    expect(again.map((x) => x.message?.payload.toString()).sort()).toEqual(['x', 'y', 'z']);
+    expect(again.map((x) => x.attempt)).toEqual([2, 2, 2]);
+    await direct.ack(again.map((x) => x.receipt));
+  });
+
+  it('on drain, finishes a publish that is still being retried', async () => {
+    const d = await startTestSidecar([broker.address], 'shop', '10s');
+    await d.client.publish('drain', body('warm-up'));
+    await broker.stop();
+    const pending = d.client.publish('drain', body('in-flight'));
+    await eventually(async () => (await d.sidecar.metrics.publishRetries.get()).values[0]?.value !== 0);
+    const drained = d.sidecar.drain();
+    await broker.start();
+    await drained;
+    expect((await pending).messageId).not.toBe('');
+    d.client.close();
+    const got = await receiveAll('shop/drain', 2);
+    expect(got.map((x) => x.message?.payload.toString())).toEqual(['warm-up', 'in-flight']);
+    await direct.ack(got.map((x) => x.receipt));
+  });
+});

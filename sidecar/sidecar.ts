@@ -1,0 +1,152 @@
+// One sidecar, wired: router, publisher, consume proxy, tracing, metrics and the gRPC server
+// (BrokerService + health + reflection) on loopback. Used by main.ts and by the tests.
+import { randomInt } from 'node:crypto';
+import * as grpc from '@grpc/grpc-js';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation } from 'grpc-health-check';
+import { brokerPackageDefinition, brokerProto } from '../client/proto.ts';
+import type { Logger } from '../common/logger.ts';
+import { type Random, seededRandom } from '../common/random.ts';
+import type { SidecarConfig } from './config.ts';
+import { ConsumeStreams } from './consume-proxy.ts';
+import { DeliveryLedger } from './delivery-ledger.ts';
+import { brokerHandlers, type HandlerDeps, nackHeld } from './handlers.ts';
+import { createMetrics, type MetricsServer, type SidecarMetrics, startMetricsServer } from './metrics.ts';
+import { Publisher } from './publisher.ts';
+import { Router, UPSTREAM_MESSAGE_BYTES_MAX } from './router.ts';
+import { createTracing, type Tracing, type TracingOptions } from './tracing.ts';
+
+const SERVICE = 'wharf.v1.BrokerService';
+
+export interface SidecarOptions {
+  readonly config: SidecarConfig;
+  readonly logger: Logger;
+  /** Tests pass an in-memory span processor here. */
+  readonly spanProcessor?: TracingOptions['spanProcessor'];
+  readonly metrics?: SidecarMetrics;
+  /** Backoff jitter; seeded from the OS when not given. */
+  readonly random?: Random;
+}
+
+export interface RunningSidecar {
+  readonly address: string;
+  readonly port: number;
+  readonly metricsPort: number | undefined;
+  readonly health: HealthImplementation;
+  readonly router: Router;
+  readonly metrics: SidecarMetrics;
+  /**
+   * SIGTERM: stop taking calls, finish in-flight publishes, nack (redeliver at once) deliveries the
+   * app holds, flush spans, close. Bounded by the config's drain grace.
+   */
+  drain(): Promise<void>;
+}
+
+export async function startSidecar(options: SidecarOptions): Promise<RunningSidecar> {
+  const { config, logger } = options;
+  const metrics = options.metrics ?? createMetrics();
+  const tracing: Tracing = createTracing({
+    config: config.tracing,
+    logger,
+    ...(options.spanProcessor === undefined ? {} : { spanProcessor: options.spanProcessor }),
+  });
+  const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE]: 'NOT_SERVING' });
+  let accepting = true;
+  const router = new Router({
+    seeds: config.brokers,
+    logger,
+    refreshIntervalMs: config.refreshIntervalMs,
+    onReachable: (reachable) => {
+      if (!accepting) return;
+      const s = reachable ? 'SERVING' : 'NOT_SERVING';
+      health.setStatus('', s);
+      health.setStatus(SERVICE, s);
+    },
+  });
+  const random = options.random ?? seededRandom(randomInt(2 ** 31));
+  const ledger = new DeliveryLedger();
+  const publisher = new Publisher({ router, limits: config.publish, metrics, tracing, logger, random });
+  const consumes = new ConsumeStreams({ router, ledger, tracing, metrics, logger, namespace: config.namespace });
+  const deps: HandlerDeps = {
+    router,
+    publisher,
+    consumes,
+    ledger,
+    tracing,
+    metrics,
+    logger,
+    namespace: config.namespace,
+    defaultDeadlineMs: config.publish.defaultDeadlineMs,
+    random,
+    accepting: () => accepting,
+  };
+
+  const server = new grpc.Server({
+    'grpc.max_receive_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
+    'grpc.max_send_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+  });
+  server.addService(brokerProto.wharf.v1.BrokerService.service, brokerHandlers(deps));
+  health.addToServer(server);
+  new ReflectionService(brokerPackageDefinition).addToServer(server);
+  const port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
+      error ? reject(error) : resolve(bound),
+    );
+  });
+  let metricsServer: MetricsServer | undefined;
+  if (config.metricsPort !== 0) {
+    try {
+      metricsServer = await startMetricsServer(metrics.registry, config.host, config.metricsPort);
+    } catch (error) {
+      server.forceShutdown();
+      router.close();
+      throw error;
+    }
+  }
+  const address = `${config.host}:${port}`;
+  logger.info({ address, brokers: config.brokers, namespace: config.namespace }, 'sidecar serving');
+  // First contact; health turns SERVING when a broker answers (and the periodic refresh retries).
+  void router.refresh();
+
+  let draining: Promise<void> | undefined;
+  const drain = async (): Promise<void> => {
+    const startedMs = Date.now();
+    const deadlineMs = startedMs + config.drainGraceMs;
+    accepting = false;
+    health.setStatus('', 'NOT_SERVING');
+    health.setStatus(SERVICE, 'NOT_SERVING');
+    // No new connections or calls; calls already running keep going.
+    const shutdown = new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    const left = (): number => Math.max(0, deadlineMs - Date.now());
+    const within = (work: Promise<unknown>): Promise<unknown> => {
+      let timer: NodeJS.Timeout | undefined;
+      return Promise.race([work, new Promise((resolve) => (timer = setTimeout(resolve, left())))]).finally(() =>
+        clearTimeout(timer),
+      );
+    };
+    await within(publisher.whenIdle());
+    const held = [...consumes.drain(), ...ledger.heldBy(undefined)];
+    await within(nackHeld(deps, held, deadlineMs));
+    await within(shutdown);
+    server.forceShutdown();
+    await tracing.shutdown();
+    await metricsServer?.close();
+    router.close();
+    logger.info({ tookMs: Date.now() - startedMs }, 'sidecar drained');
+  };
+
+  return {
+    address,
+    port,
+    metricsPort: metricsServer?.port,
+    health,
+    router,
+    metrics,
+    drain: () => {
+      draining ??= drain();
+      return draining;
+    },
+  };
+}
