@@ -1,0 +1,99 @@
+// Child processes for the tracing test: the sidecar (node sidecar/main.ts) and Jaeger through
+// scripts/jaeger.sh. Each start waits for the process's ready line, bounded by a timeout.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface SidecarChild {
+  readonly address: string;
+  readonly child: ChildProcess;
+  /** SIGTERM: drain, flush spans, exit. Resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function spawnSidecar(
+  brokers: string,
+  env: Readonly<Record<string, string>>,
+  startTimeoutMs = 30_000,
+): Promise<SidecarChild> {
+  const child = spawn(
+    process.execPath,
+    ['sidecar/main.ts', '--port', '0', '--metrics-port', '0', '--brokers', brokers, '--log-level', 'warn'],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`sidecar did not start: ${stderr}`)), startTimeoutMs);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`sidecar exited with ${code}: ${stderr}`));
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    address,
+    child,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
+export interface RunResult {
+  readonly code: number | null;
+  readonly stdout: string;
+}
+
+/** Runs scripts/jaeger.sh with `args`; its progress (stderr) goes to ours. SIGKILL after timeoutMs. */
+export function jaegerScript(
+  args: readonly string[],
+  env: Readonly<Record<string, string>>,
+  timeoutMs: number,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', ['scripts/jaeger.sh', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout });
+    });
+  });
+}
+
+/** A loopback port free right now (the usual race applies; fine for a test machine). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
