@@ -71,7 +71,7 @@ beforeAll(async () => {
   for (const name of ['orders', 'calls', 'restart', 'flaky', 'drain', 'traced', 'burst']) {
     await direct.applyQueue({ name: `shop/${name}` });
   }
-  t = await startTestSidecar([broker.address]);
+  t = await startTestSidecar([broker.address], { metrics: true });
 });
 afterAll(async () => {
   await t?.close();
@@ -103,6 +103,21 @@ describe('through the sidecar', () => {
     // The sidecar gave the message a dedup id so its own retries are idempotent.
     expect(d.message?.dedupId).toMatch(/^sc-/);
     expect((await t.client.ack([d.receipt])).results).toEqual([{ receipt: d.receipt, outcome: 'OUTCOME_OK' }]);
+  });
+
+  it('serves Prometheus metrics', async () => {
+    await t.client.publish('orders', body('counted'));
+    const { deliveries } = await t.client.receive({ destination: 'orders', maxMessages: 1 });
+    await t.client.ack(deliveries.map((d) => d.receipt));
+    await t.client.publish('nope', body('x')).catch(() => {});
+    const text = await (await fetch(`http://127.0.0.1:${t.sidecar.metricsPort}/metrics`)).text();
+    expect(text).toMatch(/^wharf_sidecar_publishes_total\{outcome="ok"\} [1-9]/m);
+    expect(text).toMatch(/^wharf_sidecar_deliveries_total\{source="receive"\} [1-9]/m);
+    expect(text).toMatch(/^wharf_sidecar_acks_total\{outcome="OUTCOME_OK"\} [1-9]/m);
+    expect(text).toMatch(/^wharf_sidecar_errors_total\{method="Publish",code="NOT_FOUND"\} [1-9]/m);
+    expect(text).toMatch(
+      /^wharf_sidecar_upstream_request_duration_seconds_bucket\{le="0.005",method="PublishBatch"\}/m,
+    );
   });
 
   it('passes broker errors through with their code', async () => {
@@ -287,7 +302,7 @@ describe('through the sidecar', () => {
   });
 
   it('on drain, finishes a publish that is still being retried', async () => {
-    const d = await startTestSidecar([broker.address], 'shop', '10s');
+    const d = await startTestSidecar([broker.address], { drainGrace: '10s' });
     await d.client.publish('drain', body('warm-up'));
     await broker.stop();
     const pending = d.client.publish('drain', body('in-flight'));

@@ -1,6 +1,7 @@
 // Test helpers: a real broker on a loopback port that survives restarts (same port, same data),
 // and a real sidecar in front of it with an in-memory span exporter.
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -50,23 +51,35 @@ export interface TestSidecar {
   close(): Promise<void>;
 }
 
+/** A loopback port free right now (metrics port 0 means "disabled", so tests pick one). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestSidecarOptions {
+  readonly namespace?: string;
+  readonly drainGrace?: string;
+  /** Serve /metrics on a free port (default: metrics off). */
+  readonly metrics?: boolean;
+}
+
 export async function startTestSidecar(
   brokers: readonly string[],
-  namespace = 'shop',
-  drainGrace = '2s',
+  options: TestSidecarOptions = {},
 ): Promise<TestSidecar> {
+  const metricsPort = options.metrics === true ? await freePort() : 0;
   const config = parseConfig(
     [
-      '--port',
-      '0',
-      '--metrics-port',
-      '0',
-      '--brokers',
-      brokers.join(','),
-      '--namespace',
-      namespace,
-      '--drain-grace',
-      drainGrace,
+      ...['--port', '0', '--metrics-port', String(metricsPort), '--brokers', brokers.join(',')],
+      ...['--namespace', options.namespace ?? 'shop', '--drain-grace', options.drainGrace ?? '2s'],
     ],
     {},
   );

@@ -10,8 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type WharfClient } from '../../client/index.ts';
 import type { Delivery__Output } from '../../proto/gen/wharf/v1/Delivery.ts';
-import { type BrokerChild, spawnBrokerChild } from '../broker-process.ts';
-import { freePort, jaegerScript, type SidecarChild, spawnSidecar } from './processes.ts';
+import { type Child, freePort, jaegerScript, type SidecarChild, spawnBroker, spawnSidecar } from './processes.ts';
 
 /** A cold Go build of Jaeger takes minutes on 2 cores (measured ~7.5 min); leave room. */
 const BUILD_TIMEOUT_MS = 40 * 60_000;
@@ -52,7 +51,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), 'wharf-tracing-'));
 const jaegerEnv = { JAEGER_STATE_DIR: path.join(tmp, 'jaeger') } as Record<string, string>;
 let queryUrl = '';
 let jaegerStarted = false;
-let broker: BrokerChild | undefined;
+let broker: Child | undefined;
 let producer: SidecarChild | undefined;
 let consumer: SidecarChild | undefined;
 let admin: WharfClient | undefined;
@@ -75,7 +74,7 @@ beforeAll(
     queryUrl = vars.JAEGER_QUERY ?? '';
     const otlp = `http://${vars.JAEGER_OTLP_GRPC ?? ''}`;
 
-    broker = await spawnBrokerChild(path.join(tmp, 'broker'));
+    broker = await spawnBroker(path.join(tmp, 'broker'));
     admin = connect(broker.address);
     await admin.applyQueue({ name: 'shop/traced' });
     const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', WHARF_NAMESPACE: 'shop' };

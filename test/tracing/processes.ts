@@ -6,29 +6,31 @@ import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
-export interface SidecarChild {
+export interface Child {
   readonly address: string;
   readonly child: ChildProcess;
-  /** SIGTERM: drain, flush spans, exit. Resolves with the exit code. */
+  /** SIGTERM: the graceful path. Resolves with the exit code. */
   stop(): Promise<number | null>;
 }
 
-export async function spawnSidecar(
-  brokers: string,
+/** Spawns `node <script> <args>` in the repository and waits for its "listening on ADDR" line. */
+async function spawnListening(
+  what: string,
+  args: readonly string[],
   env: Readonly<Record<string, string>>,
-  startTimeoutMs = 30_000,
-): Promise<SidecarChild> {
-  const child = spawn(
-    process.execPath,
-    ['sidecar/main.ts', '--port', '0', '--metrics-port', '0', '--brokers', brokers, '--log-level', 'warn'],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  startTimeoutMs: number,
+): Promise<Child> {
+  const child = spawn(process.execPath, [...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`sidecar did not start: ${stderr}`)), startTimeoutMs);
+    const timer = setTimeout(() => reject(new Error(`${what} did not start: ${stderr}`)), startTimeoutMs);
     child.stdout?.on('data', (chunk: Buffer) => {
       const match = /listening on (\S+)/.exec(chunk.toString());
       if (match?.[1] !== undefined) {
@@ -38,7 +40,7 @@ export async function spawnSidecar(
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`sidecar exited with ${code}: ${stderr}`));
+      reject(new Error(`${what} exited with ${code}: ${stderr}`));
     });
   });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -50,6 +52,32 @@ export async function spawnSidecar(
       return exited;
     },
   };
+}
+
+/** A broker process on free loopback ports (metrics off, so parallel suites do not collide). */
+export function spawnBroker(dataDir: string, startTimeoutMs = 30_000): Promise<Child> {
+  return spawnListening(
+    'broker',
+    ['broker/main.ts', '--data', dataDir, '--port', '0', '--metrics-port', '0', '--log-level', 'warn'],
+    {},
+    startTimeoutMs,
+  );
+}
+
+export type SidecarChild = Child;
+
+/** A sidecar process on a free loopback port, in front of `brokers`, with `env` (OTEL_*, ...). */
+export function spawnSidecar(
+  brokers: string,
+  env: Readonly<Record<string, string>>,
+  startTimeoutMs = 30_000,
+): Promise<SidecarChild> {
+  return spawnListening(
+    'sidecar',
+    ['sidecar/main.ts', '--port', '0', '--metrics-port', '0', '--brokers', brokers, '--log-level', 'warn'],
+    env,
+    startTimeoutMs,
+  );
 }
 
 export interface RunResult {
