@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect, type WharfClient } from '../client/index.ts';
+import type { ConsumeResponse__Output } from '../proto/gen/wharf/v1/ConsumeResponse.ts';
 import { type BrokerProcess, spawnBroker } from './broker-process.ts';
 import { LatencyRecorder, type Row } from './stats.ts';
 
@@ -159,31 +160,36 @@ const workloads: Record<string, Workload> = {
         }
       }),
     );
-    const consumer = client.consume({ destination: q, maxInFlight: 2048 });
+    // The raw Consume stream, as a lean client in any language would drive it: acks go back in
+    // frames of 64 receipts, and a message counts once its ack is confirmed (a `settled` frame).
+    const stream = client.broker.Consume();
     const latency = new LatencyRecorder();
+    const deliveredAt = new Map<string, number>();
     let acked = 0;
     let pending: string[] = [];
-    const acks: Promise<unknown>[] = [];
     const started = performance.now();
     const endMs = started + secs * 1000;
-    for await (const delivery of consumer) {
-      pending.push(delivery.receipt);
-      if (pending.length >= 64) {
-        const batch = pending;
-        pending = [];
-        const t0 = performance.now();
-        acks.push(
-          consumer.ack(batch).then((results) => {
-            acked += results.length;
-            latency.record(performance.now() - t0);
-          }),
-        );
-        if (acks.length > 64) await Promise.all(acks.splice(0, acks.length - 32));
-      }
-      if (performance.now() > endMs) break;
-    }
-    await Promise.all(acks);
-    await consumer.close();
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (frame: ConsumeResponse__Output) => {
+        if (frame.delivery) {
+          deliveredAt.set(frame.delivery.receipt, performance.now());
+          pending.push(frame.delivery.receipt);
+          if (pending.length >= 64) {
+            stream.write({ ack: { receipts: pending } });
+            pending = [];
+          }
+        } else if (frame.settled?.outcome === 'OUTCOME_OK') {
+          acked++;
+          latency.record(performance.now() - (deliveredAt.get(frame.settled.receipt) ?? 0));
+          deliveredAt.delete(frame.settled.receipt);
+          if (performance.now() > endMs) resolve();
+        }
+      });
+      stream.on('error', reject);
+      stream.write({ subscribe: { destination: q, maxInFlight: 2048 } });
+    });
+    stream.on('error', () => {});
+    stream.cancel();
     return row(
       'Consume + ack (batches of 64)',
       { count: acked, latency, seconds: (performance.now() - started) / 1000 },
