@@ -233,6 +233,12 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
       });
       call.on('data', (request: PublishRequest__Output) => {
         if (failed) return;
+        if (!deps.accepting()) {
+          // Draining: what is in flight finishes, nothing new is taken.
+          failed = true;
+          call.emit('error', fail('PublishStream', draining()));
+          return;
+        }
         inFlight++;
         if (inFlight >= STREAM_IN_FLIGHT_MAX) call.pause();
         const answer = (async () => {

@@ -70,6 +70,9 @@ export function jobBytes(job: PublishJob): number {
   return job.request.message?.payload.byteLength ?? 0;
 }
 
+/** One coalescing lane per broker address; more than this many addresses means churn. */
+const LANES_MAX = 128;
+
 export const newDedupId = (): string => `sc-${randomUUID()}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -96,6 +99,10 @@ export class Publisher {
     const address = this.#options.router.table.addressFor(job.request.destination);
     let lane = this.#lanes.get(address);
     if (lane === undefined) {
+      // Bounded: lanes of brokers that are gone are dropped once idle.
+      if (this.#lanes.size >= LANES_MAX) {
+        for (const [key, old] of this.#lanes) if (!old.busy) this.#lanes.delete(key);
+      }
       const { limits } = this.#options;
       lane = new PublishCoalescer((jobs) => this.sendBatch(jobs), {
         batchRequestsMax: limits.batchRequestsMax,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MEMBERS_MAX, ROUTES_MAX, RouteTable } from './router.ts';
+import { hasQuorum, MEMBERS_MAX, ROUTES_MAX, RouteTable } from './router.ts';
 
 const member = (address: string, leader = false) => ({ id: address, address, voter: true, leader, healthy: true });
 const status = (members: ReturnType<typeof member>[]) => ({
@@ -10,6 +10,17 @@ const status = (members: ReturnType<typeof member>[]) => ({
   topics: 0,
   commitIndex: 0,
   appliedIndex: 0,
+});
+
+describe('readiness', () => {
+  it('needs a majority of healthy voters', () => {
+    const m = (healthy: boolean, voter = true) => ({ ...member('x:1'), healthy, voter });
+    expect(hasQuorum(status([m(true)]))).toBe(true);
+    expect(hasQuorum(status([m(true), m(true), m(false)]))).toBe(true);
+    expect(hasQuorum(status([m(true), m(false), m(false)]))).toBe(false);
+    expect(hasQuorum(status([m(true), m(false), m(false, false)]))).toBe(false);
+    expect(hasQuorum(status([]))).toBe(true);
+  });
 });
 
 describe('RouteTable', () => {

@@ -16,6 +16,16 @@ export const MEMBERS_MAX = 64;
 export const ROUTES_MAX = 10_000;
 const STATUS_DEADLINE_MS = 2_000;
 
+/**
+ * Ready means a quorum answers: a majority of the voters the status lists are healthy (a status
+ * that lists no voters, as from an older broker, counts as ready when it answered at all).
+ */
+export function hasQuorum(status: GetClusterStatusResponse__Output): boolean {
+  const voters = status.members.filter((m) => m.voter);
+  if (voters.length === 0) return true;
+  return voters.filter((m) => m.healthy).length * 2 > voters.length;
+}
+
 export interface Upstream {
   readonly address: string;
   readonly broker: BrokerServiceClient;
@@ -93,7 +103,7 @@ export interface RouterOptions {
   readonly seeds: readonly string[];
   readonly logger: Logger;
   readonly refreshIntervalMs: number;
-  /** Called when reachability changes (health: SERVING once a broker answered). */
+  /** Called when readiness changes (health: SERVING once a broker answered with a quorum). */
   readonly onReachable?: (reachable: boolean) => void;
 }
 
@@ -188,8 +198,9 @@ export class Router {
           );
         });
         this.table.learned(status);
-        this.#setReachable(true);
-        return true;
+        const ready = hasQuorum(status);
+        this.#setReachable(ready);
+        return ready;
       } catch (error) {
         this.#logger.debug({ err: error, address }, 'broker did not answer GetClusterStatus');
       }

@@ -120,6 +120,20 @@ describe('through the sidecar', () => {
     );
   });
 
+  it('fails over from a dead seed and learns the members from the live one', async () => {
+    const s = await startTestSidecar(['127.0.0.1:1', broker.address]);
+    try {
+      expect((await s.client.publish('orders', body('via the live seed'))).messageId).not.toBe('');
+      await s.sidecar.router.refresh();
+      expect(s.sidecar.router.table.members[0]).toBe(broker.address);
+      expect(s.sidecar.router.table.addressFor('shop/anything')).toBe(broker.address);
+      const { deliveries } = await direct.receive({ destination: 'shop/orders', maxMessages: 10 });
+      await direct.ack(deliveries.map((d) => d.receipt));
+    } finally {
+      await s.close();
+    }
+  });
+
   it('passes broker errors through with their code', async () => {
     await expect(t.client.publish('nope', body('x'))).rejects.toMatchObject({ code: grpc.status.NOT_FOUND });
     await expect(t.client.publish('Bad Name', body('x'))).rejects.toMatchObject({
