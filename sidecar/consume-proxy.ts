@@ -4,6 +4,7 @@
 // cancels the upstream stream, ends the app's with UNAVAILABLE (so its client reconnects
 // elsewhere) and hands back what the app held, for the caller to nack (delay ~0).
 import { type ClientDuplexStream, Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
+import { protoDurationMs } from '../common/duration.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ConsumeRequest, ConsumeRequest__Output } from '../proto/gen/wharf/v1/ConsumeRequest.ts';
 import type { ConsumeResponse, ConsumeResponse__Output } from '../proto/gen/wharf/v1/ConsumeResponse.ts';
@@ -44,6 +45,8 @@ class ConsumeSession {
   #address = '';
   #closed = false;
   readonly #pending = new Map<string, Op>();
+  /** Extensions asked for and not answered yet, by receipt (bounded with #pending). */
+  readonly #extensions = new Map<string, number>();
 
   constructor(id: number, deps: ConsumeDeps, app: AppStream, onClose: () => void) {
     this.id = id;
@@ -87,9 +90,11 @@ class ConsumeSession {
     }
     const settle = frame.ack ?? frame.nack ?? frame.extend;
     if (settle && (frame.frame === 'ack' || frame.frame === 'nack' || frame.frame === 'extend')) {
+      const extensionMs = frame.frame === 'extend' ? (protoDurationMs(settle.delay, 'extension') ?? 0) : undefined;
       for (const receipt of settle.receipts) {
         if (this.#pending.size >= PENDING_SETTLES_MAX) break;
         this.#pending.set(receipt, frame.frame);
+        if (extensionMs !== undefined) this.#extensions.set(receipt, extensionMs);
       }
     }
     if (!upstream.write(frame)) {
@@ -139,6 +144,11 @@ class ConsumeSession {
       const op = this.#pending.get(settled.receipt);
       this.#pending.delete(settled.receipt);
       const entry = op === 'extend' ? ledger.get(settled.receipt) : ledger.take(settled.receipt);
+      const extensionMs = this.#extensions.get(settled.receipt);
+      this.#extensions.delete(settled.receipt);
+      if (op === 'extend' && settled.outcome === 'OUTCOME_OK' && extensionMs !== undefined) {
+        ledger.extended(settled.receipt, Date.now() + extensionMs);
+      }
       metrics.heldDeliveries.set(ledger.size);
       if (op !== 'extend' && op !== undefined) {
         const settleOp = op === 'ack' ? 'ack' : 'nack';
@@ -185,7 +195,12 @@ class ConsumeSession {
   }
 }
 
-export function held(delivery: Delivery__Output, address: string, streamId: number | undefined, tracing: Tracing) {
+export function held(
+  delivery: Delivery__Output,
+  address: string,
+  streamId: number | undefined,
+  tracing: Tracing,
+): HeldDelivery {
   const message = delivery.message;
   const facts = {
     destination: delivery.destination,
@@ -202,6 +217,10 @@ export function held(delivery: Delivery__Output, address: string, streamId: numb
     address,
     streamId,
     span: tracing.startProcess(facts, message?.headers ?? {}),
+    leaseExpiresMs:
+      delivery.leaseExpires === null
+        ? 0
+        : Number(delivery.leaseExpires.seconds) * 1000 + Math.floor(delivery.leaseExpires.nanos / 1e6),
   };
 }
 

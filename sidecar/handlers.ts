@@ -17,6 +17,7 @@ import type { Random } from '../common/random.ts';
 import type { AckResponse__Output } from '../proto/gen/wharf/v1/AckResponse.ts';
 import type { BrokerServiceHandlers } from '../proto/gen/wharf/v1/BrokerService.ts';
 import type { CallResponse__Output } from '../proto/gen/wharf/v1/CallResponse.ts';
+import type { ExtendLeaseResponse__Output } from '../proto/gen/wharf/v1/ExtendLeaseResponse.ts';
 import type { NackResponse__Output } from '../proto/gen/wharf/v1/NackResponse.ts';
 import type { PublishRequest__Output } from '../proto/gen/wharf/v1/PublishRequest.ts';
 import type { PublishResponse } from '../proto/gen/wharf/v1/PublishResponse.ts';
@@ -325,16 +326,21 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
       return response;
     }),
 
-    ExtendLease: unary('ExtendLease', (request, call) =>
-      forward(
+    ExtendLease: unary('ExtendLease', async (request, call) => {
+      const response = await forward<ExtendLeaseResponse__Output>(
         'ExtendLease',
         settleDestination(request.receipts),
         call,
         deps.defaultDeadlineMs,
         true,
         (upstream, deadline, done) => upstream.broker.ExtendLease(request, { deadline }, done),
-      ),
-    ),
+      );
+      const untilMs = Date.now() + (protoDurationMs(request.extension, 'extension') ?? 0);
+      for (const result of response.results) {
+        if (result.outcome === 'OUTCOME_OK') ledger.extended(result.receipt, untilMs);
+      }
+      return response;
+    }),
 
     Call: unary('Call', async (raw, call) => {
       const request = qualifyCall(raw, deps.namespace);

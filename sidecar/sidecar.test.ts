@@ -298,6 +298,41 @@ describe('through the sidecar', () => {
     expect(ack?.attributes['messaging.operation.type']).toBe('settle');
   });
 
+  it('names the consumer group of a topic subscription on process and settle spans', async () => {
+    await direct.applyTopic({ name: 'shop/payments', spec: { subscriptions: [{ name: 'ledger' }] } });
+    t.spans.reset();
+    await t.client.publish('payments', body('invoice'));
+    const { deliveries } = await t.client.receive({ destination: 'payments', subscription: 'ledger', maxMessages: 1 });
+    expect(deliveries).toHaveLength(1);
+    await t.client.ack(deliveries.map((d) => d.receipt));
+    const spans = t.spans.getFinishedSpans();
+    const process = spans.find((s) => s.name === 'process shop/payments');
+    const ack = spans.find((s) => s.name === 'ack shop/payments');
+    expect(process?.attributes['messaging.consumer.group.name']).toBe('ledger');
+    expect(process?.attributes['messaging.destination.subscription.name']).toBe('ledger');
+    expect(ack?.attributes['messaging.consumer.group.name']).toBe('ledger');
+    // No app context: the send span is a root, and the process span its child.
+    const send = spans.find((s) => s.name === 'send shop/payments');
+    expect(send?.parentSpanContext).toBeUndefined();
+    expect(process?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
+  });
+
+  it('takes the parent from the call metadata when the message has no traceparent', async () => {
+    t.spans.reset();
+    const metadata = new grpc.Metadata();
+    metadata.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+    await new Promise<void>((resolve, reject) =>
+      t.client.broker.Publish({ destination: 'traced', message: body('m') }, metadata, (e) =>
+        e ? reject(e) : resolve(),
+      ),
+    );
+    const send = t.spans.getFinishedSpans().find((s) => s.name === 'send shop/traced');
+    expect(send?.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+    expect(send?.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    const { deliveries } = await direct.receive({ destination: 'shop/traced', maxMessages: 1 });
+    await direct.ack(deliveries.map((d) => d.receipt));
+  });
+
   it('on drain, nacks what the app holds so it is redelivered at once', async () => {
     const d = await startTestSidecar([broker.address]);
     await Promise.all(['x', 'y', 'z'].map((p) => d.client.publish('drain', body(p))));

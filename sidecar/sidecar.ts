@@ -14,9 +14,12 @@ import { brokerHandlers, type HandlerDeps, nackHeld } from './handlers.ts';
 import { createMetrics, type MetricsServer, type SidecarMetrics, startMetricsServer } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { Router, UPSTREAM_MESSAGE_BYTES_MAX } from './router.ts';
-import { createTracing, type Tracing, type TracingOptions } from './tracing.ts';
+import { ATTR_WHARF_LEASE_EXPIRED, createTracing, type Tracing, type TracingOptions } from './tracing.ts';
 
 const SERVICE = 'wharf.v1.BrokerService';
+const SWEEP_INTERVAL_MS = 5_000;
+/** Clock skew between broker and sidecar allowed before a lease counts as gone. */
+const LEASE_GRACE_MS = 2_000;
 
 export interface SidecarOptions {
   readonly config: SidecarConfig;
@@ -109,12 +112,22 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   logger.info({ address, brokers: config.brokers, namespace: config.namespace }, 'sidecar serving');
   // First contact; health turns SERVING when a broker answers (and the periodic refresh retries).
   void router.refresh();
+  // Deliveries the app never settled: once their lease is gone, end their spans and forget them.
+  const sweep = setInterval(() => {
+    for (const entry of ledger.expire(Date.now(), LEASE_GRACE_MS)) {
+      entry.span?.setAttribute(ATTR_WHARF_LEASE_EXPIRED, true);
+      entry.span?.end();
+    }
+    metrics.heldDeliveries.set(ledger.size);
+  }, SWEEP_INTERVAL_MS);
+  sweep.unref();
 
   let draining: Promise<void> | undefined;
   const drain = async (): Promise<void> => {
     const startedMs = Date.now();
     const deadlineMs = startedMs + config.drainGraceMs;
     accepting = false;
+    clearInterval(sweep);
     health.setStatus('', 'NOT_SERVING');
     health.setStatus(SERVICE, 'NOT_SERVING');
     // No new connections or calls; calls already running keep going.

@@ -56,7 +56,7 @@ export const TRACESTATE = 'tracestate';
 // pattern under messaging.wharf.*.
 export const ATTR_WHARF_DELIVERY_ATTEMPT = 'messaging.wharf.message.delivery_attempt';
 export const ATTR_WHARF_SETTLE_OUTCOME = 'messaging.wharf.settle.outcome';
-export const ATTR_WHARF_RECEIPT_COUNT = 'messaging.wharf.settle.receipts';
+export const ATTR_WHARF_LEASE_EXPIRED = 'messaging.wharf.lease_expired';
 
 export type SettleOp = 'ack' | 'nack';
 
