@@ -146,7 +146,10 @@ export class Publisher {
     const { router, metrics } = this.#options;
     const outcomes: (Outcome<PublishResponse__Output> | undefined)[] = jobs.map(() => undefined);
     let lastError: ServiceError | undefined;
-    for (let attempt = 0; attempt < ATTEMPTS_MAX; attempt++) {
+    // Bounded: a round either fails at least one request for good (at most jobs.length such
+    // rounds) or is a retry after UNAVAILABLE (at most ATTEMPTS_MAX of those).
+    let retries = 0;
+    for (let round = 0; round <= jobs.length + ATTEMPTS_MAX && retries < ATTEMPTS_MAX; round++) {
       const nowMs = Date.now();
       const pending: number[] = [];
       jobs.forEach((job, i) => {
@@ -162,7 +165,6 @@ export class Publisher {
         }
       });
       if (pending.length === 0) break;
-      if (attempt > 0) metrics.publishRetries.inc();
       // Group by the broker each destination is routed to now (a retry may go elsewhere).
       const groups = new Map<string, number[]>();
       for (const i of pending) {
@@ -212,9 +214,11 @@ export class Publisher {
         }),
       );
       if (retry) {
+        retries++;
+        metrics.publishRetries.inc();
         const soonestMs = Math.min(...pending.map((i) => jobs[i]?.deadlineMs ?? 0));
         await sleep(
-          Math.max(0, Math.min(backoffDelayMs(attempt, this.#options.random.next()), soonestMs - Date.now())),
+          Math.max(0, Math.min(backoffDelayMs(retries - 1, this.#options.random.next()), soonestMs - Date.now())),
         );
       }
     }

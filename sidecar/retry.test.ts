@@ -32,6 +32,9 @@ describe('retry rules', () => {
       index: 3,
       message: 'no such destination shop/x',
     });
+    expect(
+      batchFailureIndex('requests[1]: shop/q is full (1 of 2 messages were stored; retry with the same dedup_id)'),
+    ).toEqual({ index: 1, message: 'shop/q is full' });
     expect(batchFailureIndex('no quorum')).toBe(undefined);
   });
 });

@@ -47,5 +47,7 @@ export function leaderHint(details: string, metadataValue: string | undefined): 
 export function batchFailureIndex(details: string): { index: number; message: string } | undefined {
   const match = /^requests\[(\d+)\]: (.*)$/s.exec(details);
   if (match === null) return undefined;
-  return { index: Number(match[1]), message: match[2] ?? '' };
+  // The broker's note on the rest of the batch is not about this request.
+  const message = (match[2] ?? '').replace(/ \(\d+ of \d+ messages were stored; [^)]*\)$/, '');
+  return { index: Number(match[1]), message };
 }

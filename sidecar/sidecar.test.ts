@@ -159,6 +159,24 @@ describe('through the sidecar', () => {
     await direct.ack(deliveries.map((d) => d.receipt));
   });
 
+  it('fails only the bad requests of a coalesced batch', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        t.client.publish(i % 4 === 3 ? 'nope' : 'burst', body(`mixed${i}`)).then(
+          () => 'ok',
+          (e: grpc.ServiceError) => `${e.code} ${e.details}`,
+        ),
+      ),
+    );
+    expect(results.filter((r) => r === 'ok')).toHaveLength(30);
+    expect(results.filter((r) => r !== 'ok')).toEqual(
+      Array.from({ length: 10 }, () => `${grpc.status.NOT_FOUND} no such destination shop/nope`),
+    );
+    const got = await receiveAll('shop/burst', 30);
+    expect(got).toHaveLength(30);
+    await direct.ack(got.map((d) => d.receipt));
+  });
+
   it('streams publishes and consumes with ack through the bidi proxy', async () => {
     const stream = t.client.openPublishStream();
     const answers = await Promise.all(
