@@ -178,10 +178,8 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
 
   return {
     Publish: unary('Publish', async (request: PublishRequest__Output, call) => {
-      const abort = new AbortController();
-      call.on('cancelled', () => abort.abort());
       const job = publishJob(request, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
-      const response = await publisher.publish(job, abort.signal);
+      const response = await publisher.publish(job, (withdraw) => call.once('cancelled', withdraw));
       return { ...response, requestId: request.requestId };
     }),
 
@@ -221,7 +219,8 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
         call.emit('error', fail('PublishStream', draining()));
         return;
       }
-      const abort = new AbortController();
+      // Withdraw functions of this stream's queued publishes, called if the app cancels.
+      const withdraws = new Set<() => void>();
       let inFlight = 0;
       let ended = false;
       let failed = false;
@@ -230,7 +229,8 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
       };
       call.on('cancelled', () => {
         failed = true;
-        abort.abort();
+        for (const withdraw of withdraws) withdraw();
+        withdraws.clear();
       });
       call.on('data', (request: PublishRequest__Output) => {
         if (failed) return;
@@ -242,12 +242,17 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
         }
         inFlight++;
         if (inFlight >= STREAM_IN_FLIGHT_MAX) call.pause();
+        let withdraw: (() => void) | undefined;
         const answer = (async () => {
           const job = publishJob(request, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
-          return publisher.publish(job, abort.signal);
+          return publisher.publish(job, (w) => {
+            withdraw = w;
+            withdraws.add(w);
+          });
         })();
         answer.then(
           (response) => {
+            if (withdraw !== undefined) withdraws.delete(withdraw);
             inFlight--;
             if (failed) return;
             call.write({ ...response, requestId: request.requestId });
@@ -255,6 +260,7 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
             finishIfDone();
           },
           (error: unknown) => {
+            if (withdraw !== undefined) withdraws.delete(withdraw);
             inFlight--;
             if (failed) return;
             failed = true;

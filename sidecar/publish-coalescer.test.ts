@@ -139,11 +139,13 @@ describe('PublishCoalescer', () => {
   it('withdraws a cancelled request that has not left, and tells whenIdle', async () => {
     const { batches, send } = manualSend();
     const c = new PublishCoalescer(send, limits);
-    const abort = new AbortController();
+    let withdraw = (): void => {};
     const first = c.submit('a', 1);
-    const cancelled = c.submit('b', 1, abort.signal);
+    const cancelled = c.submit('b', 1, (w) => {
+      withdraw = w;
+    });
     const kept = c.submit('c', 1);
-    abort.abort();
+    withdraw();
     await expect(cancelled).rejects.toThrow(/cancelled/);
     const idle = c.whenIdle();
     batches[0]?.finish();

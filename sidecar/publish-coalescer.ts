@@ -53,9 +53,11 @@ interface Entry<Req, Res> {
   readonly bytes: number;
   readonly resolve: (value: Res) => void;
   readonly reject: (error: unknown) => void;
-  readonly signal: AbortSignal | undefined;
   done: boolean;
 }
+
+/** Registers the withdraw function of a submitted request with whatever can cancel it. */
+export type OnCancel = (withdraw: () => void) => void;
 
 export type SendBatch<Req, Res> = (requests: readonly Req[]) => Promise<readonly Outcome<Res>[]>;
 
@@ -82,14 +84,14 @@ export class PublishCoalescer<Req, Res> {
     return this.#queue.length > 0 || this.#waiting.length > 0 || this.#inFlight > 0;
   }
 
-  submit(request: Req, bytes: number, signal?: AbortSignal): Promise<Res> {
+  /**
+   * Queues one request. `onCancel` receives the function that withdraws it, to call if the
+   * caller goes away (cheaper than an AbortSignal per publish).
+   */
+  submit(request: Req, bytes: number, onCancel?: OnCancel): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new WharfError('cancelled', 'publish cancelled by the caller'));
-        return;
-      }
-      const entry: Entry<Req, Res> = { request, bytes, resolve, reject, signal, done: false };
-      signal?.addEventListener('abort', () => this.#abort(entry), { once: true });
+      const entry: Entry<Req, Res> = { request, bytes, resolve, reject, done: false };
+      onCancel?.(() => this.#abort(entry));
       if (this.#waiting.length === 0 && hasRoom(this.state, bytes, this.#limits)) {
         this.#enqueue(entry);
         this.#pump();

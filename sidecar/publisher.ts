@@ -14,7 +14,7 @@ import type { PublishResponse__Output } from '../proto/gen/wharf/v1/PublishRespo
 import type { PublishLimits } from './config.ts';
 import type { SidecarMetrics } from './metrics.ts';
 import { qualifyPublish } from './namespace.ts';
-import { type Outcome, PublishCoalescer } from './publish-coalescer.ts';
+import { type OnCancel, type Outcome, PublishCoalescer } from './publish-coalescer.ts';
 import { ATTEMPTS_MAX, backoffDelayMs, batchFailureIndex, isRetryablePublish } from './retry.ts';
 import type { Router } from './router.ts';
 import { makeServiceError } from './status.ts';
@@ -95,7 +95,7 @@ export class Publisher {
   }
 
   /** One publish, coalesced with concurrent ones bound for the same broker. */
-  publish(job: PublishJob, signal?: AbortSignal): Promise<PublishResponse__Output> {
+  publish(job: PublishJob, onCancel?: OnCancel): Promise<PublishResponse__Output> {
     const address = this.#options.router.table.addressFor(job.request.destination);
     let lane = this.#lanes.get(address);
     if (lane === undefined) {
@@ -113,7 +113,7 @@ export class Publisher {
       });
       this.#lanes.set(address, lane);
     }
-    return lane.submit(job, jobBytes(job), signal);
+    return lane.submit(job, jobBytes(job), onCancel);
   }
 
   /** Resolves once no publish is queued or in flight (drain). */
