@@ -1,0 +1,276 @@
+// The durable state of one Raft group on one replica, over the real storage classes: the segment
+// log (entries, and below the snapshot index the bodies live messages still need), the hard state
+// file and the snapshot store, all on an injected StorageFs. The Raft core reads storage
+// synchronously, so a MemoryStorage mirrors what is durable (entries after the snapshot); it is
+// updated only after the disk write it mirrors has been fsynced.
+import { join } from 'node:path';
+import { assert } from '../../common/assert.ts';
+import { CorruptLogError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import { makeConf } from '../raft/conf.ts';
+import { MemoryStorage } from '../raft/memory-storage.ts';
+import type { Entry, EntryType, HardState, MemberId, Snapshot } from '../raft/messages.ts';
+import { HardStateFile } from '../storage/hard-state.ts';
+import type { LogEntry } from '../storage/log-entry.ts';
+import { SegmentLog } from '../storage/segment-log.ts';
+import { SnapshotStore } from '../storage/snapshot-store.ts';
+import { nodeStorageFs, type StorageFs } from '../storage/storage-fs.ts';
+import { decodeSnapshotPayload, encodeSnapshotPayload, type SnapshotPayload } from './snapshot-payload.ts';
+
+export const ENTRY_NORMAL = 1;
+export const ENTRY_CONF_CHANGE = 2;
+const READ_BATCH_BYTES = 16 * 1024 * 1024;
+
+export interface RaftDiskOptions {
+  readonly dataDir: string;
+  readonly fs?: StorageFs;
+  readonly logger: Logger;
+  /** Voters of a group that has no snapshot yet. */
+  readonly members: readonly MemberId[];
+  readonly segmentBytesMax?: number;
+}
+
+export interface OpenedDisk {
+  readonly disk: RaftDisk;
+  /** The engine state of the newest snapshot, if any, and the index it covers. */
+  readonly engineSnapshot: Uint8Array | undefined;
+  readonly snapshotIndex: number;
+  /** Set when the replica found its own data corrupt: it must not vote until repaired. */
+  readonly corruption: CorruptLogError | undefined;
+  /** The hard state term when opened: repair completes under a leader of a later term. */
+  readonly openedTerm: number;
+}
+
+export class RaftDisk {
+  readonly storage: MemoryStorage;
+  readonly #log: SegmentLog;
+  readonly #hardState: HardStateFile;
+  readonly #snapshots: SnapshotStore;
+  readonly #logger: Logger;
+  #savedHard: HardState;
+
+  private constructor(
+    storage: MemoryStorage,
+    log: SegmentLog,
+    hardState: HardStateFile,
+    snapshots: SnapshotStore,
+    logger: Logger,
+    savedHard: HardState,
+  ) {
+    this.storage = storage;
+    this.#log = log;
+    this.#hardState = hardState;
+    this.#snapshots = snapshots;
+    this.#logger = logger;
+    this.#savedHard = savedHard;
+  }
+
+  /**
+   * Opens the group's directory. A corrupt log or snapshot is never read as a shorter valid one:
+   * the damaged files are moved to `quarantine/` and the replica starts from what is intact (the
+   * hard state: term and vote are kept, so it cannot vote twice in a term), reporting the
+   * corruption so the caller stops voting until the leader has repaired it. A corrupt hard state
+   * file is fatal (the vote is unknown): open throws CorruptLogError.
+   */
+  static async open(options: RaftDiskOptions): Promise<OpenedDisk> {
+    const fs = options.fs ?? nodeStorageFs;
+    const logger = options.logger;
+    const hardStateFile = new HardStateFile(options.dataDir, { fs });
+    const hard = await hardStateFile.load();
+    const snapshotDir = join(options.dataDir, 'snapshots');
+    const logDir = join(options.dataDir, 'log');
+    const snapshots = new SnapshotStore(snapshotDir, { fs, logger, retainCount: 1 });
+    let corruption: CorruptLogError | undefined;
+    let stored: { index: number; term: number; data: Uint8Array } | undefined;
+    let payload: SnapshotPayload | undefined;
+    try {
+      stored = await snapshots.loadLatest();
+      payload = stored === undefined ? undefined : decodeSnapshotPayload(stored.data, snapshotDir);
+    } catch (error) {
+      if (!(error instanceof CorruptLogError)) throw error;
+      corruption = error;
+      stored = undefined;
+      payload = undefined;
+      await quarantine(fs, snapshotDir, join(options.dataDir, 'quarantine', 'snapshots'));
+    }
+    const logOptions = {
+      fs,
+      logger,
+      ...(options.segmentBytesMax === undefined ? {} : { segmentBytesMax: options.segmentBytesMax }),
+    };
+    let log: SegmentLog;
+    try {
+      // A corrupt snapshot takes the log with it: the log below the snapshot may be gone already.
+      if (corruption !== undefined) await quarantine(fs, logDir, join(options.dataDir, 'quarantine', 'log'));
+      log = await SegmentLog.open(logDir, logOptions);
+    } catch (error) {
+      if (!(error instanceof CorruptLogError)) throw error;
+      corruption = error;
+      await quarantine(fs, logDir, join(options.dataDir, 'quarantine', 'log'));
+      log = await SegmentLog.open(logDir, logOptions);
+    }
+    if (corruption !== undefined) {
+      logger.error(
+        { err: corruption, file: corruption.file, offset: corruption.offset },
+        'own data is corrupt: moved to quarantine; not voting in this group until repaired from the leader',
+      );
+    }
+
+    const conf = payload?.conf ?? makeConf(options.members);
+    const snapshot: Snapshot | undefined =
+      stored === undefined || payload === undefined
+        ? undefined
+        : { meta: { index: stored.index, term: stored.term, conf }, data: stored.data };
+    const storage = new MemoryStorage(conf, snapshot);
+    const snapIndex = snapshot?.meta.index ?? 0;
+    const snapTerm = snapshot?.meta.term ?? 0;
+    if (payload !== undefined) await alignLogWithSnapshot(log, snapIndex, snapTerm, payload.tail);
+    // Entries after the snapshot, into the mirror the Raft core reads.
+    for (let index = Math.max(snapIndex + 1, log.firstIndex()); index <= log.lastIndex(); ) {
+      const entries = await log.readRange(index, log.lastIndex() + 1, READ_BATCH_BYTES);
+      storage.append(entries.map(toRaftEntry));
+      index += entries.length;
+    }
+    const lastIndex = storage.lastIndex();
+    const term = Math.max(hard?.term ?? 0, snapTerm);
+    const vote = hard !== undefined && hard.term === term ? hard.vote : '';
+    // The saved commit may be ahead of a log that lost its corrupt part, or behind a snapshot.
+    const commit = Math.min(Math.max(hard?.commit ?? 0, snapIndex), lastIndex);
+    const savedHard = { term, vote, commit };
+    storage.setHardState(savedHard);
+    logger.info({ snapshotIndex: snapIndex, lastIndex, term, vote, commit }, 'raft disk opened');
+    return {
+      disk: new RaftDisk(storage, log, hardStateFile, snapshots, logger, savedHard),
+      engineSnapshot: payload?.engine,
+      snapshotIndex: snapIndex,
+      corruption,
+      openedTerm: hard?.term ?? 0,
+    };
+  }
+
+  /**
+   * Makes a Ready's snapshot, entries and hard state durable (in that order). Resolves once
+   * everything a message of the Ready could acknowledge is fsynced: entries, term and vote. A
+   * change of the commit index alone is written without waiting (a lower commit after a crash is
+   * safe: it is learned again from the leader).
+   */
+  async persist(snapshot: Snapshot | undefined, entries: readonly Entry[], hard: HardState | undefined): Promise<void> {
+    if (snapshot !== undefined) await this.#installSnapshot(snapshot);
+    const first = entries[0];
+    if (first !== undefined) {
+      const log = this.#log;
+      if (first.index <= log.lastIndex()) void log.truncateSuffix(first.index).catch(() => {});
+      await log.append(entries.map(toLogEntry));
+      this.storage.append(entries);
+    }
+    if (hard !== undefined) {
+      const saved = this.#savedHard;
+      this.#savedHard = hard;
+      const save = this.#hardState.save(hard);
+      if (hard.term !== saved.term || hard.vote !== saved.vote) await save;
+      else save.catch((error: unknown) => this.#logger.warn({ err: error }, 'saving the commit index failed'));
+      this.storage.setHardState(hard);
+    }
+  }
+
+  /** A leader's snapshot replaces our state: stored first, then the log reset to its tail. */
+  async #installSnapshot(snapshot: Snapshot): Promise<void> {
+    const payload = decodeSnapshotPayload(snapshot.data, 'snapshot from the leader');
+    await this.#snapshots.save({ index: snapshot.meta.index, term: snapshot.meta.term }, snapshot.data);
+    await alignLogWithSnapshot(this.#log, snapshot.meta.index, snapshot.meta.term, payload.tail, true);
+    this.storage.applySnapshot(snapshot);
+  }
+
+  /**
+   * Snapshots our own state at `index` (applied): engine state plus the log tail from `tailStart`
+   * (the smallest index a live message refers to) up to `index`, then drops log segments nobody
+   * needs: below the tail, and below `index - keepEntries` (kept for lagging followers).
+   */
+  async takeSnapshot(index: number, engine: Uint8Array, tailStart: number, keepEntries: number): Promise<Snapshot> {
+    const previous = this.storage.snapshot().meta.index;
+    assert(index > previous && index <= this.storage.lastIndex(), `snapshot at ${index} (previous ${previous})`);
+    const from = Math.max(Math.min(tailStart, index + 1), this.#log.firstIndex());
+    const tail: LogEntry[] = [];
+    for (let at = from; at <= index; ) {
+      const entries = await this.#log.readRange(at, index + 1, READ_BATCH_BYTES);
+      for (const entry of entries) tail.push(entry);
+      at += entries.length;
+    }
+    const conf = this.storage.snapshot().meta.conf;
+    const data = encodeSnapshotPayload({ conf, engine, tail });
+    const term = this.storage.term(index);
+    await this.#snapshots.save({ index, term }, data);
+    const snapshot = this.storage.createSnapshot(index, conf, data);
+    const keepFrom = Math.max(previous, index - keepEntries);
+    this.storage.compact(keepFrom);
+    await this.#log.compactPrefix(Math.min(from, keepFrom + 1));
+    return snapshot;
+  }
+
+  /** A stored entry, also below the snapshot index while a live message needs its body. */
+  read(index: number): Promise<LogEntry> {
+    return this.#log.read(index);
+  }
+
+  stats(): { firstIndex: number; bytes: number; segments: number; fsyncs: number } {
+    const s = this.#log.stats();
+    return { firstIndex: this.#log.firstIndex(), bytes: s.bytes, segments: s.segments, fsyncs: s.fsyncs };
+  }
+
+  async close(): Promise<void> {
+    await this.#log.close();
+  }
+}
+
+/**
+ * Makes the log hold the snapshot's tail and end at its index, unless it already holds the
+ * snapshot's entry (same index and term: by log matching it holds the tail and a valid suffix).
+ */
+async function alignLogWithSnapshot(
+  log: SegmentLog,
+  index: number,
+  term: number,
+  tail: readonly LogEntry[],
+  replace = false,
+): Promise<void> {
+  const tailStart = tail[0]?.index ?? index + 1;
+  const holds =
+    !replace &&
+    log.firstIndex() <= tailStart &&
+    log.lastIndex() >= index &&
+    (index < log.firstIndex() || log.term(index) === term);
+  if (holds) return;
+  await log.reset(tailStart - 1, 0);
+  if (tail.length > 0) await log.append(tail);
+}
+
+/** Moves every file of `dir` into `to` (kept for a person to look at, never read again). */
+async function quarantine(fs: StorageFs, dir: string, base: string): Promise<void> {
+  let names: string[];
+  try {
+    names = await fs.list(dir);
+  } catch {
+    return;
+  }
+  // One numbered folder per quarantine: a second corruption never overwrites the first one's files.
+  await fs.mkdirs(base);
+  const to = join(base, String((await fs.list(base)).length));
+  await fs.mkdirs(to);
+  for (const name of names) await fs.rename(join(dir, name), join(to, name));
+  await fs.syncDir(dir);
+  await fs.syncDir(to);
+}
+
+function toLogEntry(entry: Entry): LogEntry {
+  return {
+    index: entry.index,
+    term: entry.term,
+    type: entry.type === 'normal' ? ENTRY_NORMAL : ENTRY_CONF_CHANGE,
+    data: entry.data,
+  };
+}
+
+function toRaftEntry(entry: LogEntry): Entry {
+  const type: EntryType = entry.type === ENTRY_CONF_CHANGE ? 'confChange' : 'normal';
+  return { index: entry.index, term: entry.term, type, data: entry.data };
+}

@@ -1,0 +1,433 @@
+// A replica of one Raft group: wires the Raft core, the storage, a transport, the engine and a
+// clock + timers, each behind an interface, so the deterministic simulator runs this exact code.
+//
+// The ready loop (one at a time, in order): persist snapshot + entries + hard state durably, THEN
+// send messages, then apply committed entries to the engine in index order and answer proposals,
+// then advance. A proposal is answered when the entry at its index is applied: with the result if
+// that entry is the one it proposed (same term), else UNAVAILABLE (a new leader overwrote it; safe
+// to retry with the same dedup id).
+//
+// A replica that found its own data corrupt (or whose snapshot is unreadable) does not vote and
+// does not campaign until repaired: it drops vote requests and stops counting election ticks,
+// and leaves that mode only once its log matches a leader of a later term than it had on disk up
+// to an entry that leader committed in its own term (then it holds every entry committed before,
+// including any it acknowledged and lost).
+import { assert } from '../../common/assert.ts';
+import type { Clock } from '../../common/clock.ts';
+import { NotLeaderError, resourceExhausted, unavailable, WharfError } from '../../common/errors.ts';
+import type { Logger } from '../../common/logger.ts';
+import type { Random } from '../../common/random.ts';
+import { decodeCommand, decodePublishItem, encodeCommand } from '../engine/codec.ts';
+import { Engine } from '../engine/engine.ts';
+import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
+import { raftConfig } from '../raft/config.ts';
+import type { Entry, MemberId, RaftMessage } from '../raft/messages.ts';
+import { RawNode, type Ready } from '../raft/rawnode.ts';
+import type { StorageFs } from '../storage/storage-fs.ts';
+import { DeadlineTimer } from './deadline-timer.ts';
+import type { ReplicaObserver, Timers, Transport } from './io.ts';
+import { RaftDisk } from './raft-disk.ts';
+import type { AppliedListener, Replica, ReplicaStats } from './replica.ts';
+import { decodeSnapshotPayload } from './snapshot-payload.ts';
+
+export interface RaftReplicaOptions {
+  readonly id: MemberId;
+  /** Voters of the group (used until a snapshot records the membership). */
+  readonly members: readonly MemberId[];
+  readonly dataDir: string;
+  readonly fs?: StorageFs;
+  readonly clock: Clock;
+  readonly timers: Timers;
+  readonly transport: Transport;
+  /** Randomizes election timeouts. */
+  readonly random: Random;
+  readonly logger: Logger;
+  /** Length of one Raft tick. Default 100 ms. */
+  readonly tickMs?: number;
+  readonly electionTicks?: number;
+  readonly heartbeatTicks?: number;
+  /** Snapshot after this many applied entries. Default 10,000. */
+  readonly snapshotEntries?: number;
+  /** Entries kept below a snapshot so slightly lagging followers catch up without one. Default 1,000. */
+  readonly keepEntries?: number;
+  readonly segmentBytesMax?: number;
+  /** Proposals waiting for their entry to apply; more are refused (RESOURCE_EXHAUSTED). */
+  readonly pendingMax?: number;
+  readonly observer?: ReplicaObserver;
+  /** Registered before the first entry is applied (onApplied() after open() can miss replayed ones). */
+  readonly onApplied?: AppliedListener;
+}
+
+interface Pending {
+  readonly term: number;
+  readonly command: Command;
+  readonly proposedMs: number;
+  readonly resolve: (result: ApplyResult) => void;
+  readonly reject: (error: Error) => void;
+}
+
+export class RaftReplica implements Replica {
+  readonly #id: MemberId;
+  readonly #disk: RaftDisk;
+  readonly #node: RawNode;
+  readonly #clock: Clock;
+  readonly #timers: Timers;
+  readonly #transport: Transport;
+  readonly #logger: Logger;
+  readonly #observer: ReplicaObserver | undefined;
+  readonly #tickMs: number;
+  readonly #snapshotEntries: number;
+  readonly #keepEntries: number;
+  readonly #pendingMax: number;
+  readonly #pending = new Map<number, Pending>();
+  readonly #listeners: AppliedListener[] = [];
+  readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
+  readonly #deadline: DeadlineTimer;
+  #engine: Engine;
+  #appliedIndex: number;
+  #lastStampMs = 0;
+  #lead: MemberId = '';
+  #isLeader = false;
+  #term = 0;
+  /** Set while the replica must not vote: its own data was corrupt; cleared once repaired. */
+  #repairAboveTerm: number | undefined;
+  #running: Promise<void> | undefined;
+  #cancelTick: (() => void) | undefined;
+  #failed: Error | undefined;
+  #closed = false;
+
+  private constructor(options: RaftReplicaOptions, disk: RaftDisk, node: RawNode, engine: Engine, applied: number) {
+    this.#id = options.id;
+    this.#disk = disk;
+    this.#node = node;
+    this.#engine = engine;
+    this.#appliedIndex = applied;
+    this.#clock = options.clock;
+    this.#timers = options.timers;
+    this.#transport = options.transport;
+    this.#logger = options.logger;
+    this.#observer = options.observer;
+    this.#tickMs = options.tickMs ?? 100;
+    this.#snapshotEntries = options.snapshotEntries ?? 10_000;
+    this.#keepEntries = options.keepEntries ?? 1_000;
+    this.#pendingMax = options.pendingMax ?? 65_536;
+    this.#lastStampMs = engine.clockMs;
+    if (options.onApplied !== undefined) this.#listeners.push(options.onApplied);
+    this.#deadline = new DeadlineTimer(options.clock, options.timers, (nowMs) => this.#proposeTick(nowMs));
+  }
+
+  /** Opens the replica from its own disk (hard state, snapshot, log) and starts ticking. */
+  static async open(options: RaftReplicaOptions): Promise<RaftReplica> {
+    const opened = await RaftDisk.open({
+      dataDir: options.dataDir,
+      logger: options.logger,
+      members: options.members,
+      ...(options.fs === undefined ? {} : { fs: options.fs }),
+      ...(options.segmentBytesMax === undefined ? {} : { segmentBytesMax: options.segmentBytesMax }),
+    });
+    const engine = opened.engineSnapshot === undefined ? new Engine() : Engine.restore(opened.engineSnapshot);
+    const config = raftConfig(options.id, {
+      electionTicks: options.electionTicks ?? 10,
+      heartbeatTicks: options.heartbeatTicks ?? 1,
+      applied: opened.snapshotIndex,
+    });
+    const node = new RawNode(config, opened.disk.storage, options.random);
+    const replica = new RaftReplica(options, opened.disk, node, engine, opened.snapshotIndex);
+    if (opened.corruption !== undefined) replica.#repairAboveTerm = opened.openedTerm;
+    replica.#scheduleTick();
+    replica.#kick();
+    return replica;
+  }
+
+  get engine(): Engine {
+    return this.#engine;
+  }
+
+  get id(): MemberId {
+    return this.#id;
+  }
+
+  /** Whether the replica is repairing corrupt data (and so neither votes nor campaigns). */
+  get repairing(): boolean {
+    return this.#repairAboveTerm !== undefined;
+  }
+
+  get failure(): Error | undefined {
+    return this.#failed;
+  }
+
+  leaderId(): string {
+    return this.#lead;
+  }
+
+  isLeader(): boolean {
+    return this.#isLeader;
+  }
+
+  appliedIndex(): number {
+    return this.#appliedIndex;
+  }
+
+  /** Raft's view, for status pages and the simulator's checkers. */
+  raftStatus(): ReturnType<RawNode['status']> {
+    return this.#node.status();
+  }
+
+  /** The durable log as Raft sees it (entries after the snapshot): for the simulator's checkers. */
+  get raftStorage(): RaftDisk['storage'] {
+    return this.#disk.storage;
+  }
+
+  nowMs(): number {
+    this.#lastStampMs = Math.max(this.#lastStampMs, this.#clock.nowMs(), this.#engine.clockMs);
+    return this.#lastStampMs;
+  }
+
+  onApplied(listener: AppliedListener): void {
+    this.#listeners.push(listener);
+  }
+
+  onCommitted(listener: (type: Command['type'], ms: number) => void): void {
+    this.#committed.push(listener);
+  }
+
+  stats(): ReplicaStats {
+    const status = this.#node.status();
+    const disk = this.#disk.stats();
+    return {
+      term: status.term,
+      commitIndex: status.commit,
+      appliedIndex: this.#appliedIndex,
+      logFirstIndex: disk.firstIndex,
+      logBytes: disk.bytes,
+      logSegments: disk.segments,
+      fsyncs: disk.fsyncs,
+    };
+  }
+
+  propose(command: Command): Promise<ApplyResult> {
+    if (this.#failed !== undefined) {
+      return Promise.reject(unavailable(`replica ${this.#id} stopped: ${this.#failed.message}`));
+    }
+    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
+    if (!this.#isLeader) {
+      const hint = this.#lead === '' || this.#lead === this.#id ? undefined : this.#lead;
+      return Promise.reject(new NotLeaderError(`${this.#id} does not lead this group`, hint));
+    }
+    if (this.#pending.size >= this.#pendingMax) {
+      return Promise.reject(resourceExhausted(`${this.#pending.size} proposals are waiting to commit`));
+    }
+    // Never earlier than any stamp before, even one made by an earlier leader with a faster clock.
+    const nowMs = Math.max(command.nowMs, this.#lastStampMs, this.#engine.clockMs);
+    this.#lastStampMs = nowMs;
+    const stamped: Command = { ...command, nowMs };
+    let index: number;
+    try {
+      index = this.#node.propose(encodeCommand(stamped));
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const term = this.#node.status().term;
+    assert(!this.#pending.has(index), `two proposals at index ${index}`);
+    const promise = new Promise<ApplyResult>((resolve, reject) => {
+      this.#pending.set(index, { term, command: stamped, proposedMs: this.#clock.monotonicMs(), resolve, reject });
+    });
+    this.#kick();
+    return promise;
+  }
+
+  /** A Raft message from a peer (the transport calls this). */
+  receive(message: RaftMessage): void {
+    if (this.#closed || this.#failed !== undefined) return;
+    if (message.to !== this.#id) return;
+    if (this.#repairAboveTerm !== undefined) {
+      // Not voting while repairing: a vote request is dropped, as if lost.
+      if (message.type === 'MsgVote' || message.type === 'MsgPreVote' || message.type === 'MsgTimeoutNow') return;
+    }
+    try {
+      this.#node.step(message);
+    } catch (error) {
+      this.#failStop(error);
+      return;
+    }
+    this.#kick();
+  }
+
+  async readMessages(refs: readonly MessageRef[]): Promise<PublishItem[]> {
+    const entries = new Map<number, Promise<{ data: Uint8Array }>>();
+    for (const ref of refs) if (!entries.has(ref.index)) entries.set(ref.index, this.#disk.read(ref.index));
+    const out: PublishItem[] = [];
+    for (const ref of refs) {
+      const entry = await (entries.get(ref.index) as Promise<{ data: Uint8Array }>);
+      out.push(decodePublishItem(entry.data, ref.slot));
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#cancelTick?.();
+    this.#deadline.stop();
+    while (this.#running !== undefined) await this.#running;
+    this.#rejectAll(unavailable('replica is shutting down'));
+    await this.#disk.close();
+  }
+
+  #scheduleTick(): void {
+    this.#cancelTick = this.#timers.after(this.#tickMs, () => {
+      this.#cancelTick = undefined;
+      if (this.#closed || this.#failed !== undefined) return;
+      // A repairing follower counts no election ticks, so it never campaigns.
+      if (this.#repairAboveTerm === undefined || this.#isLeader) this.#node.tick();
+      this.#kick();
+      this.#scheduleTick();
+    });
+  }
+
+  #proposeTick(nowMs: number): void {
+    if (!this.#isLeader || this.#closed) return;
+    this.propose({ type: 'tick', nowMs }).catch((error: unknown) => {
+      if (!(error instanceof WharfError)) this.#logger.warn({ err: error }, 'tick proposal failed');
+    });
+  }
+
+  /** Starts the ready loop unless it runs already (it picks up whatever is new). */
+  #kick(): void {
+    if (this.#running !== undefined || this.#closed || this.#failed !== undefined) return;
+    if (!this.#node.hasReady()) return;
+    this.#running = this.#readyLoop().then(
+      () => {
+        this.#running = undefined;
+        this.#kick();
+      },
+      (error: unknown) => {
+        this.#running = undefined;
+        this.#failStop(error);
+      },
+    );
+  }
+
+  async #readyLoop(): Promise<void> {
+    while (!this.#closed && this.#failed === undefined && this.#node.hasReady()) {
+      const rd = this.#node.ready();
+      await this.#handle(rd);
+      this.#node.advance(rd);
+      this.#afterAdvance();
+      if (this.#appliedIndex - this.#disk.storage.snapshot().meta.index >= this.#snapshotEntries) {
+        await this.#snapshot();
+      }
+    }
+  }
+
+  async #handle(rd: Ready): Promise<void> {
+    // 1. Durable first: nothing in rd.messages may leave before this resolves.
+    await this.#disk.persist(rd.snapshot, rd.entries, rd.hardState);
+    if (rd.entries.length > 0) this.#observer?.persisted?.(this.#id, rd.entries);
+    if (rd.snapshot !== undefined) this.#restore(rd.snapshot.data, rd.snapshot.meta.index);
+    if (rd.softState !== undefined) this.#softState(rd.softState.lead, rd.softState.role === 'leader');
+    // 2. Send.
+    for (const message of rd.messages) this.#transport.send(message);
+    // 3. Apply.
+    for (const entry of rd.committedEntries) this.#apply(entry);
+  }
+
+  #softState(lead: MemberId, isLeader: boolean): void {
+    this.#lead = lead;
+    const wasLeader = this.#isLeader;
+    this.#isLeader = isLeader;
+    this.#term = this.#node.status().term;
+    if (isLeader && !wasLeader) {
+      this.#observer?.becameLeader?.(this.#id, this.#term);
+      this.#logger.info({ term: this.#term }, 'became leader');
+      this.#deadline.arm(this.#engine.nextDeadlineMs());
+    }
+    if (!isLeader && wasLeader) this.#deadline.disarm();
+  }
+
+  #apply(entry: Entry): void {
+    assert(entry.index === this.#appliedIndex + 1, `apply ${entry.index} after ${this.#appliedIndex}`);
+    this.#appliedIndex = entry.index;
+    this.#observer?.applied?.(this.#id, entry.index, entry.term, entry.data);
+    const pending = this.#pending.get(entry.index);
+    if (pending !== undefined) this.#pending.delete(entry.index);
+    if (entry.type !== 'normal' || entry.data.length === 0) {
+      pending?.reject(unavailable('the proposal was replaced by a new leader; retry (with the same dedup id)'));
+      return;
+    }
+    const command = decodeCommand(entry.data);
+    // The engine is deterministic: a throw here would repeat on every replica and on replay. Stop.
+    const result = this.#engine.apply(entry.index, command);
+    if (pending !== undefined) {
+      if (pending.term === entry.term) {
+        pending.resolve(result);
+        if (this.#committed.length > 0) {
+          const ms = this.#clock.monotonicMs() - pending.proposedMs;
+          for (const observe of this.#committed) observe(command.type, ms);
+        }
+      } else {
+        pending.reject(unavailable('the proposal was replaced by a new leader; retry (with the same dedup id)'));
+      }
+    }
+    for (const listener of this.#listeners) listener(command, result);
+  }
+
+  #afterAdvance(): void {
+    // Proposals whose index was passed without being applied here (a snapshot jumped over them).
+    for (const [index, pending] of this.#pending) {
+      if (index > this.#appliedIndex) continue;
+      this.#pending.delete(index);
+      pending.reject(unavailable('outcome unknown after a snapshot install; retry with the same dedup id'));
+    }
+    if (this.#isLeader) this.#deadline.arm(this.#engine.nextDeadlineMs());
+    this.#checkRepaired();
+  }
+
+  /** Repair is complete once our log matches a newer leader's up to an entry it committed in its term. */
+  #checkRepaired(): void {
+    const floor = this.#repairAboveTerm;
+    if (floor === undefined) return;
+    const status = this.#node.status();
+    if (status.lead === '' || status.term <= floor || status.commit === 0) return;
+    let commitTerm: number;
+    try {
+      commitTerm = this.#disk.storage.term(status.commit);
+    } catch {
+      return;
+    }
+    if (commitTerm !== status.term) return;
+    this.#repairAboveTerm = undefined;
+    this.#logger.warn({ term: status.term, commit: status.commit }, 'repaired from the leader: voting again');
+  }
+
+  #restore(data: Uint8Array, index: number): void {
+    const payload = decodeSnapshotPayload(data, 'installed snapshot');
+    this.#engine = Engine.restore(payload.engine);
+    this.#appliedIndex = index;
+    this.#lastStampMs = Math.max(this.#lastStampMs, this.#engine.clockMs);
+    this.#logger.info({ index }, 'installed a snapshot from the leader');
+  }
+
+  async #snapshot(): Promise<void> {
+    const index = this.#appliedIndex;
+    const engine = this.#engine.snapshot();
+    const tailStart = this.#engine.minLiveIndex() ?? index + 1;
+    await this.#disk.takeSnapshot(index, engine, tailStart, this.#keepEntries);
+  }
+
+  #rejectAll(error: Error): void {
+    for (const pending of this.#pending.values()) pending.reject(error);
+    this.#pending.clear();
+  }
+
+  #failStop(error: unknown): void {
+    if (this.#failed !== undefined) return;
+    this.#failed = error instanceof Error ? error : new Error(String(error));
+    this.#logger.fatal({ err: this.#failed }, 'replica stopped: storage or apply failure');
+    this.#cancelTick?.();
+    this.#deadline.stop();
+    const failure =
+      this.#failed instanceof WharfError ? this.#failed : unavailable(`replica failure: ${this.#failed.message}`);
+    this.#rejectAll(failure);
+  }
+}
