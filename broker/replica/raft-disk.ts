@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logger.ts';
 import { makeConf } from '../raft/conf.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
 import type { Entry, EntryType, HardState, MemberId, Snapshot } from '../raft/messages.ts';
+import { isNotFound, readWholeFile, replaceFileAtomically } from '../storage/file-io.ts';
 import { HardStateFile } from '../storage/hard-state.ts';
 import type { LogEntry } from '../storage/log-entry.ts';
 import { SegmentLog } from '../storage/segment-log.ts';
@@ -20,6 +21,12 @@ import { decodeSnapshotPayload, encodeSnapshotPayload, type SnapshotPayload } fr
 export const ENTRY_NORMAL = 1;
 export const ENTRY_CONF_CHANGE = 2;
 const READ_BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * Present while the replica repairs corrupt data; holds the term above which a leader must commit
+ * before the replica votes again. Durable, so a restart during repair (when the corrupt files are
+ * already in quarantine and the log looks merely short) does not forget it.
+ */
+const REPAIR_MARKER = 'repairing';
 
 export interface RaftDiskOptions {
   readonly dataDir: string;
@@ -35,10 +42,8 @@ export interface OpenedDisk {
   /** The engine state of the newest snapshot, if any, and the index it covers. */
   readonly engineSnapshot: Uint8Array | undefined;
   readonly snapshotIndex: number;
-  /** Set when the replica found its own data corrupt: it must not vote until repaired. */
-  readonly corruption: CorruptLogError | undefined;
-  /** The hard state term when opened: repair completes under a leader of a later term. */
-  readonly openedTerm: number;
+  /** Set while the replica repairs corrupt data: it must not vote until a leader of a later term than this committed. */
+  readonly repairAboveTerm: number | undefined;
 }
 
 export class RaftDisk {
@@ -47,6 +52,8 @@ export class RaftDisk {
   readonly #hardState: HardStateFile;
   readonly #snapshots: SnapshotStore;
   readonly #logger: Logger;
+  readonly #fs: StorageFs;
+  readonly #dir: string;
   #savedHard: HardState;
 
   private constructor(
@@ -56,7 +63,11 @@ export class RaftDisk {
     snapshots: SnapshotStore,
     logger: Logger,
     savedHard: HardState,
+    fs: StorageFs,
+    dir: string,
   ) {
+    this.#fs = fs;
+    this.#dir = dir;
     this.storage = storage;
     this.#log = log;
     this.#hardState = hardState;
@@ -138,13 +149,20 @@ export class RaftDisk {
     const commit = Math.min(Math.max(hard?.commit ?? 0, snapIndex), lastIndex);
     const savedHard = { term, vote, commit };
     storage.setHardState(savedHard);
-    logger.info({ snapshotIndex: snapIndex, lastIndex, term, vote, commit }, 'raft disk opened');
+    const marker = await readWholeFile(fs, join(options.dataDir, REPAIR_MARKER));
+    let repairAboveTerm = marker === undefined ? undefined : Number(marker.toString('utf8'));
+    if (repairAboveTerm !== undefined && !Number.isSafeInteger(repairAboveTerm)) repairAboveTerm = term;
+    if (corruption !== undefined) {
+      // Acknowledgements we may have lost were sent in terms up to the one on disk.
+      repairAboveTerm = Math.max(repairAboveTerm ?? 0, hard?.term ?? 0);
+      await replaceFileAtomically(fs, options.dataDir, REPAIR_MARKER, [Buffer.from(String(repairAboveTerm))]);
+    }
+    logger.info({ snapshotIndex: snapIndex, lastIndex, term, vote, commit, repairAboveTerm }, 'raft disk opened');
     return {
-      disk: new RaftDisk(storage, log, hardStateFile, snapshots, logger, savedHard),
+      disk: new RaftDisk(storage, log, hardStateFile, snapshots, logger, savedHard, fs, options.dataDir),
       engineSnapshot: payload?.engine,
       snapshotIndex: snapIndex,
-      corruption,
-      openedTerm: hard?.term ?? 0,
+      repairAboveTerm,
     };
   }
 
@@ -205,6 +223,16 @@ export class RaftDisk {
     this.storage.compact(keepFrom);
     await this.#log.compactPrefix(Math.min(from, keepFrom + 1));
     return snapshot;
+  }
+
+  /** Repair finished: the replica may vote again (durably, before it does). */
+  async clearRepairMarker(): Promise<void> {
+    try {
+      await this.#fs.unlink(join(this.#dir, REPAIR_MARKER));
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+    await this.#fs.syncDir(this.#dir);
   }
 
   /** A stored entry, also below the snapshot index while a live message needs its body. */

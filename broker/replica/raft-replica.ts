@@ -30,6 +30,9 @@ import { RaftDisk } from './raft-disk.ts';
 import type { AppliedListener, Replica, ReplicaStats } from './replica.ts';
 import { decodeSnapshotPayload } from './snapshot-payload.ts';
 
+/** Rejects below a follower's match before the leader concludes it lost entries. */
+const LOST_REJECTS_MAX = 8;
+
 export interface RaftReplicaOptions {
   readonly id: MemberId;
   /** Voters of the group (used until a snapshot records the membership). */
@@ -80,6 +83,8 @@ export class RaftReplica implements Replica {
   readonly #keepEntries: number;
   readonly #pendingMax: number;
   readonly #pending = new Map<number, Pending>();
+  /** Leader only: rejects at or below a follower's known match index, per follower. */
+  readonly #lostRejects = new Map<MemberId, number>();
   readonly #listeners: AppliedListener[] = [];
   readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
   readonly #deadline: DeadlineTimer;
@@ -133,7 +138,7 @@ export class RaftReplica implements Replica {
     });
     const node = new RawNode(config, opened.disk.storage, options.random);
     const replica = new RaftReplica(options, opened.disk, node, engine, opened.snapshotIndex);
-    if (opened.corruption !== undefined) replica.#repairAboveTerm = opened.openedTerm;
+    replica.#repairAboveTerm = opened.repairAboveTerm;
     replica.#scheduleTick();
     replica.#kick();
     return replica;
@@ -228,7 +233,10 @@ export class RaftReplica implements Replica {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const term = this.#node.status().term;
-    assert(!this.#pending.has(index), `two proposals at index ${index}`);
+    // An older proposal at this index lost its entry to a new leader (and this node leads again).
+    const replaced = this.#pending.get(index);
+    assert(replaced === undefined || replaced.term < term, `two proposals at index ${index} in term ${term}`);
+    replaced?.reject(unavailable('the proposal was replaced by a new leader; retry (with the same dedup id)'));
     const promise = new Promise<ApplyResult>((resolve, reject) => {
       this.#pending.set(index, { term, command: stamped, proposedMs: this.#clock.monotonicMs(), resolve, reject });
     });
@@ -244,12 +252,49 @@ export class RaftReplica implements Replica {
       // Not voting while repairing: a vote request is dropped, as if lost.
       if (message.type === 'MsgVote' || message.type === 'MsgPreVote' || message.type === 'MsgTimeoutNow') return;
     }
+    if (this.#isLeader && message.type === 'MsgAppResp')
+      this.#watchLostEntries(message.from, message.reject, message.index);
     try {
       this.#node.step(message);
     } catch (error) {
       this.#failStop(error);
       return;
     }
+    this.#kick();
+  }
+
+  /**
+   * A follower that keeps rejecting appends at or below what it had acknowledged lost entries (it
+   * repaired corrupt data). The Raft core takes such rejects for stale ones and would retry the same
+   * append forever; a new leader starts with fresh progress and probes it, so hand leadership to the
+   * most up-to-date other voter.
+   */
+  #watchLostEntries(from: MemberId, reject: boolean, index: number): void {
+    if (!reject) {
+      this.#lostRejects.delete(from);
+      return;
+    }
+    const status = this.#node.status();
+    const match = status.progress.get(from)?.match ?? 0;
+    if (index > match || status.leadTransferee !== '') return;
+    const count = (this.#lostRejects.get(from) ?? 0) + 1;
+    this.#lostRejects.set(from, count);
+    if (count < LOST_REJECTS_MAX) return;
+    this.#lostRejects.clear();
+    let target: MemberId | undefined;
+    let best = -1;
+    for (const voter of status.conf.voters) {
+      const pr = status.progress.get(voter);
+      if (voter === this.#id || voter === from || pr === undefined || pr.match <= best) continue;
+      target = voter;
+      best = pr.match;
+    }
+    if (target === undefined) return;
+    this.#logger.warn(
+      { follower: from, match, index, target },
+      'a follower lost acknowledged entries: transferring leadership so a new leader re-probes it',
+    );
+    this.#node.transferLeadership(target);
     this.#kick();
   }
 
@@ -314,6 +359,11 @@ export class RaftReplica implements Replica {
       await this.#handle(rd);
       this.#node.advance(rd);
       this.#afterAdvance();
+      if (this.#repairAboveTerm !== undefined && this.#repaired()) {
+        await this.#disk.clearRepairMarker();
+        this.#repairAboveTerm = undefined;
+        this.#logger.warn({ term: this.#node.status().term }, 'repaired from the leader: voting again');
+      }
       if (this.#appliedIndex - this.#disk.storage.snapshot().meta.index >= this.#snapshotEntries) {
         await this.#snapshot();
       }
@@ -380,24 +430,19 @@ export class RaftReplica implements Replica {
       pending.reject(unavailable('outcome unknown after a snapshot install; retry with the same dedup id'));
     }
     if (this.#isLeader) this.#deadline.arm(this.#engine.nextDeadlineMs());
-    this.#checkRepaired();
   }
 
   /** Repair is complete once our log matches a newer leader's up to an entry it committed in its term. */
-  #checkRepaired(): void {
+  #repaired(): boolean {
     const floor = this.#repairAboveTerm;
-    if (floor === undefined) return;
+    if (floor === undefined) return true;
     const status = this.#node.status();
-    if (status.lead === '' || status.term <= floor || status.commit === 0) return;
-    let commitTerm: number;
+    if (status.lead === '' || status.term <= floor || status.commit === 0) return false;
     try {
-      commitTerm = this.#disk.storage.term(status.commit);
+      return this.#disk.storage.term(status.commit) === status.term;
     } catch {
-      return;
+      return false;
     }
-    if (commitTerm !== status.term) return;
-    this.#repairAboveTerm = undefined;
-    this.#logger.warn({ term: status.term, commit: status.commit }, 'repaired from the leader: voting again');
   }
 
   #restore(data: Uint8Array, index: number): void {

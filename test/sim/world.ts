@@ -16,6 +16,8 @@ import { SimDisk } from './sim-disk.ts';
 
 export const START_MS = 1_700_000_000_000;
 const EVENTS_MAX = 200_000;
+/** SIM_DEBUG=1 prints the world's notable events as they happen. */
+const DEBUG = process.env.SIM_DEBUG === '1';
 
 export interface WorldOptions {
   readonly nodes: number;
@@ -77,6 +79,7 @@ export class World {
   }
 
   note(text: string): void {
+    if (DEBUG) console.log(`${(this.nowMs - START_MS).toFixed(1)} ${text}`);
     this.trace = hashString(`${Math.round(this.nowMs - START_MS)}:${text}`, this.trace);
   }
 
@@ -131,7 +134,7 @@ export class World {
           this.#lastApplied = { index, first };
         },
         becameLeader: (member, term) => {
-          this.note(`leader ${member} ${term}`);
+          this.note(`leader ${member} ${term} last=${this.node(member).replica?.raftStorage.lastIndex()}`);
           const replica = this.node(member).replica;
           if (replica !== undefined) checker.becameLeader(member, term, replica);
         },
@@ -146,6 +149,10 @@ export class World {
         if (n.incarnation !== incarnation || !n.up) return;
         n.replica = replica;
         if (replica.repairing) this.stats.repairs++;
+        const st = replica.raftStatus();
+        this.note(
+          `opened ${n.id} term=${st.term} last=${st.lastIndex} commit=${st.commit} repairing=${replica.repairing}`,
+        );
       },
       (error: unknown) => {
         if (n.incarnation !== incarnation) return;
@@ -170,7 +177,7 @@ export class World {
       const where = n.disk.flipBit('/data', /\/log\/|\/snapshots\//);
       if (where !== undefined) {
         this.stats.flips++;
-        this.notes.push(`bit flip on ${n.id}: ${where}`);
+        this.note(`bit flip on ${n.id}: ${where}`);
       }
     }
   }

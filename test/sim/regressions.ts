@@ -1,0 +1,31 @@
+// Seeds that once failed, kept so the bug they found stays fixed. Each line: the seed, the steps
+// it needs, and what it found.
+export interface Regression {
+  readonly seed: number;
+  readonly steps: number;
+  readonly nodes?: number;
+  readonly found: string;
+}
+
+export const REGRESSIONS: readonly Regression[] = [
+  {
+    seed: 173,
+    steps: 6000,
+    found:
+      'leader completeness: a replica repairing a corrupt log restarted, found its quarantined log merely short, ' +
+      'forgot it was repairing and voted (fixed: the repair marker is durable)',
+  },
+  {
+    seed: 258,
+    steps: 6000,
+    found:
+      'assertion: a leader re-elected proposed at an index where its overwritten proposal of an older term still waited',
+  },
+  {
+    seed: 79,
+    steps: 3000,
+    found:
+      'liveness: a follower that repaired a corrupt log rejected appends below its old match index; the Raft core ' +
+      'took the rejects for stale ones and retried the same append forever (fixed in the replica: leadership transfer)',
+  },
+];
