@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 import { rerunCommand } from './run.ts';
 
 const SEEDS = Number(process.env.SIM_SEEDS ?? 1000);
-const STEPS = Number(process.env.SIM_STEPS ?? 2500);
+const STEPS = Number(process.env.SIM_STEPS ?? 10000);
 const WORKERS = Number(process.env.SIM_WORKERS ?? Math.min(2, availableParallelism()));
 const FIRST_SEED = Number(process.env.SIM_FIRST_SEED ?? 1000);
 
