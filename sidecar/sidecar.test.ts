@@ -105,6 +105,18 @@ describe('through the sidecar', () => {
     expect((await t.client.ack([d.receipt])).results).toEqual([{ receipt: d.receipt, outcome: 'OUTCOME_OK' }]);
   });
 
+  it('forwards AdminService calls, statuses included, so the CLI works against it', async () => {
+    const applied = await t.client.applyQueue({ name: 'shop/admin-through-sidecar' });
+    expect(applied.name).toBe('shop/admin-through-sidecar');
+    expect((await t.client.listQueues('shop')).map((q) => q.name)).toContain('shop/admin-through-sidecar');
+    const missing = await t.client.getQueue('shop/nope').then(
+      () => undefined,
+      (e: grpc.ServiceError) => e,
+    );
+    expect(missing?.code).toBe(grpc.status.NOT_FOUND);
+    expect(missing?.details).toContain('shop/nope');
+  });
+
   it('serves Prometheus metrics', async () => {
     await t.client.publish('orders', body('counted'));
     const { deliveries } = await t.client.receive({ destination: 'orders', maxMessages: 1 });

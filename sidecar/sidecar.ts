@@ -1,12 +1,14 @@
 // One sidecar, wired: router, publisher, consume proxy, tracing, metrics and the gRPC server
-// (BrokerService + health + reflection) on loopback. Used by main.ts and by the tests.
+// (BrokerService, AdminService forwarded to a broker, health, reflection) on loopback. Used by main.ts and by the tests.
 import { randomInt } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
-import { brokerPackageDefinition, brokerProto } from '../client/proto.ts';
+import { adminProto, brokerProto, PROTO_LOADER_OPTIONS } from '../client/proto.ts';
 import type { Logger } from '../common/logger.ts';
 import { type Random, seededRandom } from '../common/random.ts';
+import { adminForwarders } from './admin-proxy.ts';
 import type { SidecarConfig } from './config.ts';
 import { ConsumeStreams } from './consume-proxy.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
@@ -91,8 +93,10 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   });
   server.addService(brokerProto.wharf.v1.BrokerService.service, brokerHandlers(deps));
+  server.addService(adminProto.wharf.v1.AdminService.service, adminForwarders(router));
   health.addToServer(server);
-  new ReflectionService(brokerPackageDefinition).addToServer(server);
+  const definitions = protoLoader.loadSync(['wharf/v1/broker.proto', 'wharf/v1/admin.proto'], PROTO_LOADER_OPTIONS);
+  new ReflectionService(definitions).addToServer(server);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${config.host}:${config.port}`, grpc.ServerCredentials.createInsecure(), (error, bound) =>
       error ? reject(error) : resolve(bound),
