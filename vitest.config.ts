@@ -12,6 +12,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // Broker and sidecar processes started by tests serve no metrics unless a test asks: suites run
+    // in parallel and would collide on the default ports.
+    env: { WHARF_METRICS_PORT: '0', WHARF_SIDECAR_METRICS_PORT: '0' },
     reporters: ['default'],
   },
 });

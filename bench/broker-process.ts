@@ -17,9 +17,13 @@ export interface BrokerProcess {
 
 export async function spawnBroker(port: number): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-bench-'));
-  const child = spawn(process.execPath, [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--metrics-port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('broker did not start within 30s')), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -1,5 +1,6 @@
-// wharf dev: the embedded local cluster. Validates the --apply files, starts a broker on loopback
-// over a data directory that survives restarts, applies the resources, prints how to use it, and
+// wharf dev: the embedded local cluster. Validates the --apply files, starts a broker on a free
+// loopback port over a data directory that survives restarts, puts a sidecar in front of it on the
+// public port (traces go to OTEL_EXPORTER_OTLP_ENDPOINT when set), applies the resources, prints how to use it, and
 // on Ctrl-C/SIGTERM stops cleanly (running calls finish, the log is flushed).
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -46,7 +47,7 @@ export function devBannerText(banner: DevBanner): string {
   const addr = banner.address === `127.0.0.1:${DEFAULT_DEV_PORT}` ? '' : ` --addr ${banner.address}`;
   const queue = exampleQueue(banner.applied);
   const lines = [
-    `wharf dev: 1 broker serving wharf.v1.BrokerService and AdminService on ${banner.address}`,
+    `wharf dev: 1 broker behind a sidecar serving wharf.v1.BrokerService and AdminService on ${banner.address}`,
     `  data:    ${banner.dataDir} (queues and unsettled messages survive a restart)`,
   ];
   if (banner.applied.length > 0) {
@@ -107,12 +108,22 @@ export async function devCommand(options: DevOptions, io: Io, logger?: Logger): 
   const log =
     logger ?? createLogger({ name: 'wharf-dev', level: options.logLevel ?? io.env.WHARF_LOG_LEVEL ?? 'warn' });
   const { startBroker } = await import('../../broker/broker.ts');
-  let broker: Awaited<ReturnType<typeof startBroker>>;
+  const { startSidecar } = await import('../../sidecar/sidecar.ts');
+  const { parseConfig } = await import('../../sidecar/config.ts');
+  // The broker listens on a free loopback port; the sidecar takes the public one, as in a pod.
+  const broker = await startBroker({ dataDir, host: '127.0.0.1', port: 0, logger: log, nodeId: 'wharf-0' });
+  let sidecar: Awaited<ReturnType<typeof startSidecar>>;
   try {
-    broker = await startBroker({ dataDir, host: options.host, port, logger: log, nodeId: 'wharf-0' });
+    const sidecarArgs = ['--host', options.host, '--port', String(port), '--brokers', broker.address];
+    sidecar = await startSidecar({
+      config: parseConfig([...sidecarArgs, '--metrics-port', '0'], { WHARF_NAMESPACE: 'default', ...io.env }),
+      logger: log.child({ component: 'sidecar' }),
+    });
   } catch (error) {
+    await broker.stop();
     throw explainStartFailure(error, options.host, port);
   }
+  await sidecar.router.refresh();
   const stop = stopRequested(io);
   try {
     if (loaded.resources.length > 0) {
@@ -123,7 +134,7 @@ export async function devCommand(options: DevOptions, io: Io, logger?: Logger): 
         client.close();
       }
     }
-    const banner: DevBanner = { address: broker.address, dataDir, applied: loaded.resources, files: loaded.files };
+    const banner: DevBanner = { address: sidecar.address, dataDir, applied: loaded.resources, files: loaded.files };
     if (options.json) {
       printJson(io, {
         address: banner.address,
@@ -135,6 +146,8 @@ export async function devCommand(options: DevOptions, io: Io, logger?: Logger): 
     if (!options.json) io.err('wharf dev: stopping…\n');
   } finally {
     stop.dispose();
+    // The sidecar drains first (in-flight publishes finish, held deliveries go back), then the broker.
+    await sidecar.drain();
     await broker.stop();
   }
   if (!options.json) io.err(`wharf dev: stopped (data kept in ${dataDir})\n`);
