@@ -51,3 +51,36 @@ export async function spawnBroker(port: number): Promise<BrokerProcess> {
     },
   };
 }
+
+const SIDECAR_MAIN = fileURLToPath(new URL('../sidecar/main.ts', import.meta.url));
+
+export interface SidecarProcess {
+  readonly address: string;
+  stop(): Promise<void>;
+}
+
+/** A sidecar process in front of `brokerAddress`, as an application pod would have it. */
+export async function spawnSidecar(port: number, brokerAddress: string): Promise<SidecarProcess> {
+  const args = [SIDECAR_MAIN, '--port', String(port), '--brokers', brokerAddress, '--metrics-port', '0'];
+  const env = { ...process.env, WHARF_LOG_LEVEL: 'warn' };
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const address = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('sidecar did not start within 30s')), 30_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      const match = /listening on (\S+)/.exec(chunk.toString());
+      if (match?.[1] !== undefined) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`sidecar exited with ${code}`)));
+  });
+  return {
+    address,
+    async stop() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}

@@ -1,6 +1,7 @@
 // The publish/consume benchmark: Wharf beside the ceiling of a Node broker on this machine, in
 // the same run (../shared/ceiling/run.sh), reported as fractions of the matching ceiling row.
-//   npm run bench -- [--secs 8] [--only NAME,...] [--memory 1000000] [--no-ceiling] [--json]
+//   npm run bench -- [--secs 8] [--only NAME,...] [--via direct|sidecar|both] [--memory 1000000]
+//                    [--no-ceiling] [--json]
 // 1 KiB payloads, fsync before every acknowledgement, one broker process, one client process.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -9,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect, type WharfClient } from '../client/index.ts';
 import type { ConsumeResponse__Output } from '../proto/gen/wharf/v1/ConsumeResponse.ts';
-import { type BrokerProcess, spawnBroker } from './broker-process.ts';
+import { type BrokerProcess, spawnBroker, spawnSidecar } from './broker-process.ts';
 import { LatencyRecorder, type Row } from './stats.ts';
 
 const { values: args } = parseArgs({
@@ -20,6 +21,8 @@ const { values: args } = parseArgs({
     'no-ceiling': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     port: { type: 'string', default: '50299' },
+    /** direct: to the broker; sidecar: through a sidecar process; both: each, with the ratio. */
+    via: { type: 'string', default: 'direct' },
   },
 });
 const secs = Number(args.secs);
@@ -252,17 +255,43 @@ const ceiling = Number(args.memory) > 0 && args.only === '' ? new Map<string, nu
 const broker = await spawnBroker(Number(args.port));
 const client = connect(broker.address, { deadlineMs: 120_000 });
 const rows: Row[] = [];
+const viaSidecar: Row[] = [];
 try {
   // --memory alone measures only memory; add --only to run workloads too.
   const names = args.only === '' ? (Number(args.memory) > 0 ? [] : Object.keys(workloads)) : args.only.split(',');
-  for (const name of names) {
-    const workload = workloads[name];
-    if (workload === undefined) throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
-    progress(`wharf: ${name} (${secs}s)`);
-    rows.push(await workload(client));
+  const run = async (target: WharfClient, into: Row[], label: string): Promise<void> => {
+    for (const name of names) {
+      const workload = workloads[name];
+      if (workload === undefined) throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
+      progress(`wharf${label}: ${name} (${secs}s)`);
+      into.push(await workload(target));
+    }
+  };
+  if (args.via !== 'sidecar') await run(client, rows, '');
+  if (args.via !== 'direct') {
+    const sidecar = await spawnSidecar(Number(args.port) + 1, broker.address);
+    const throughSidecar = connect(sidecar.address, { deadlineMs: 120_000 });
+    try {
+      await run(throughSidecar, viaSidecar, ' via sidecar');
+    } finally {
+      throughSidecar.close();
+      await sidecar.stop();
+    }
   }
-  if (args.json) console.log(JSON.stringify({ ceiling: Object.fromEntries(ceiling), rows }));
-  else if (rows.length > 0) console.log(format(rows, ceiling));
+  if (args.json) console.log(JSON.stringify({ ceiling: Object.fromEntries(ceiling), rows, viaSidecar }));
+  else {
+    if (rows.length > 0) console.log(format(rows, ceiling));
+    if (viaSidecar.length > 0) {
+      console.log('\nthrough a sidecar process (app -> sidecar -> broker):');
+      console.log(format(viaSidecar, ceiling));
+      if (rows.length === viaSidecar.length) {
+        for (const [i, r] of viaSidecar.entries()) {
+          const direct = rows[i]?.msgsPerS ?? 0;
+          console.log(`  ${r.name}: sidecar/direct = ${direct > 0 ? ((100 * r.msgsPerS) / direct).toFixed(0) : '-'}%`);
+        }
+      }
+    }
+  }
   const memory = Number(args.memory);
   if (memory > 0) await memoryRun(broker, client, memory);
 } finally {
