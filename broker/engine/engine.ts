@@ -36,6 +36,8 @@ export class Engine {
       Number.isSafeInteger(index) && index > core.appliedIndex,
       `apply: index ${index} after ${core.appliedIndex}`,
     );
+    // Stamps are whole milliseconds: a fraction would only fail later, when a snapshot encodes it.
+    assert(Number.isSafeInteger(command.nowMs) && command.nowMs >= 0, `apply: nowMs ${command.nowMs} is not whole ms`);
     core.advanceClock(command.nowMs);
     core.runTimers();
     const result = this.#dispatch(index, command);
