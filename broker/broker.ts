@@ -1,11 +1,14 @@
 // One broker process's parts, wired: the replica over the data directory, the dispatcher, and the
 // gRPC server. Used by the broker's main, `wharf dev` and the tests.
+
+import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type Clock, systemClock } from '../common/clock.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
 import { Dispatcher } from './api/dispatcher.ts';
 import type { ApiContext } from './api/handlers.ts';
 import { brokerMetrics, startMetricsServer } from './api/metrics.ts';
 import { type ApiServer, startApiServer, stopApiServer } from './api/server.ts';
+import { brokerTracing } from './api/tracing.ts';
 import { LocalReplica } from './replica/local-replica.ts';
 
 export const VERSION = '0.1.0';
@@ -22,6 +25,10 @@ export interface BrokerOptions {
   readonly stopGraceMs?: number;
   /** Serve Prometheus metrics on this port (0 picks a free one); unset: no metrics endpoint. */
   readonly metricsPort?: number;
+  /** Environment for the OTEL_* tracing settings (default: process.env). */
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Tests collect the broker's spans here instead of exporting them. */
+  readonly spanProcessor?: SpanProcessor;
 }
 
 export interface RunningBroker {
@@ -37,7 +44,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const host = options.host ?? '127.0.0.1';
   const nodeId = options.nodeId ?? 'wharf-0';
   const replica = await LocalReplica.open({ dataDir: options.dataDir, clock, logger, nodeId });
-  const dispatcher = new Dispatcher(replica, logger);
+  const tracing = brokerTracing(options.env ?? process.env, logger, options.spanProcessor);
+  const dispatcher = new Dispatcher(replica, logger, tracing);
   let address = '';
   const ctx: ApiContext = {
     replica,
@@ -47,6 +55,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     nodeId,
     address: () => address,
     version: VERSION,
+    tracing,
   };
   let api: ApiServer;
   try {
@@ -71,6 +80,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         metrics?.server.close();
         await stopApiServer(api, options.stopGraceMs ?? 5_000);
         await replica.close();
+        await tracing?.shutdown();
         logger.info({ address }, 'broker stopped');
       })();
       return stopping;

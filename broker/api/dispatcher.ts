@@ -7,6 +7,7 @@ import type { Delivery as ProtoDelivery } from '../../proto/gen/wharf/v1/Deliver
 import type { Delivery, PublishItem } from '../engine/types.ts';
 import type { Replica } from '../replica/replica.ts';
 import { toProtoDelivery } from './delivery-convert.ts';
+import type { BrokerTracing } from './tracing.ts';
 
 /** Most messages leased by one proposal. */
 const LEASE_BATCH_MAX = 512;
@@ -57,9 +58,12 @@ export class Dispatcher {
   readonly #logger: Logger;
   readonly #channels = new Map<string, Channel>();
 
-  constructor(replica: Replica, logger: Logger) {
+  readonly #tracing: BrokerTracing | undefined;
+
+  constructor(replica: Replica, logger: Logger, tracing?: BrokerTracing) {
     this.#replica = replica;
     this.#logger = logger;
+    this.#tracing = tracing;
     replica.onApplied((command) => {
       switch (command.type) {
         case 'publish': {
@@ -236,6 +240,7 @@ export class Dispatcher {
 
   async #handOut(channel: Channel, deliveries: readonly Delivery[], items: readonly PublishItem[]): Promise<void> {
     if (deliveries.length === 0) return;
+    this.#tracing?.delivered(deliveries, items);
     const proto = deliveries.map((d, i) => toProtoDelivery(d, items[i] as PublishItem));
     let next = 0;
     for (const waiter of channel.waiters.slice()) {

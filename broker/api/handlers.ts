@@ -7,6 +7,7 @@ import type { ApplyResult, Command, Failure } from '../engine/types.ts';
 import type { Replica } from '../replica/replica.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { toServiceError } from './status.ts';
+import type { BrokerTracing } from './tracing.ts';
 
 export interface ApiContext {
   readonly replica: Replica;
@@ -17,6 +18,8 @@ export interface ApiContext {
   readonly nodeId: string;
   readonly address: () => string;
   readonly version: string;
+  /** The broker's own spans; undefined when tracing is off. */
+  readonly tracing: BrokerTracing | undefined;
 }
 
 export function unary<Req, Res>(

@@ -54,7 +54,9 @@ function toResponse(requestId: string, outcome: PublishOutcome): PublishResponse
 }
 
 async function publishItems(ctx: ApiContext, items: readonly PublishItem[]): Promise<readonly PublishOutcome[]> {
+  const traced = ctx.tracing?.enqueue(items);
   const result = await proposeExpect(ctx.replica, { type: 'publish', nowMs: ctx.replica.nowMs(), items }, 'published');
+  traced?.(result.outcomes.map((o) => (o.ok ? o.messageId : '')));
   return result.outcomes;
 }
 
