@@ -37,6 +37,8 @@ export type { ConsumeOptions, Consumer, NackOptions, PublishStream };
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7070';
 export const DEFAULT_DEADLINE_MS = 30_000;
+/** HTTP/2 receive window per stream and connection. */
+export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
 
 export interface ConnectOptions {
   /** Deadline of each unary call (added to a Receive's wait and a Call's timeout). Default 30s. */
@@ -92,10 +94,17 @@ function required<T>(value: T | null | undefined, what: string): T {
 export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptions = {}): WharfClient {
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
   const credentials = options.credentials ?? grpc.credentials.createInsecure();
-  const broker = new brokerProto.wharf.v1.BrokerService(address, credentials, options.channelOptions);
+  // A 64 KiB HTTP/2 window (Node's default) lets the broker push only ~60 deliveries of 1 KiB before
+  // waiting for a WINDOW_UPDATE round trip: consumption becomes latency-bound. 16 MiB keeps the
+  // credit window (max_in_flight) the real limit. Callers' channelOptions win.
+  const channelOptions: grpc.ChannelOptions = {
+    'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+    ...options.channelOptions,
+  };
+  const broker = new brokerProto.wharf.v1.BrokerService(address, credentials, channelOptions);
   // The admin client shares the broker client's channel: one connection per address.
   const admin = new adminProto.wharf.v1.AdminService(address, credentials, {
-    ...options.channelOptions,
+    ...channelOptions,
     channelOverride: broker.getChannel(),
   });
 
