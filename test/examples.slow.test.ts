@@ -45,12 +45,19 @@ function run(command: string, args: string[], timeoutMs: number, env: NodeJS.Pro
   });
 }
 
-/** Starts `node broker/main.ts` on a free loopback port; resolves with its address once it listens. */
+/**
+ * Starts `wharf dev` (what `npm start` runs: a broker behind a sidecar) on a free loopback port, so
+ * the examples talk to the sidecar as an app in a pod would; resolves with its address.
+ */
 function startBroker(dataDir: string): Promise<{ child: ChildProcess; address: string }> {
-  const child = spawn(process.execPath, ['broker/main.ts', '--data', dataDir, '--host', '127.0.0.1', '--port', '0'], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['cli/main.ts', 'dev', '--data', dataDir, '--host', '127.0.0.1', '--port', '0'],
+    {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
@@ -63,7 +70,7 @@ function startBroker(dataDir: string): Promise<{ child: ChildProcess; address: s
     }, BROKER_START_TIMEOUT_MS);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
-      const match = /wharf broker listening on (127\.0\.0\.1:\d+)\n/.exec(stdout);
+      const match = /wharf dev: .* on (127\.0\.0\.1:\d+)\n/.exec(stdout);
       if (match?.[1]) {
         clearTimeout(timer);
         resolve({ child, address: match[1] });
