@@ -81,6 +81,23 @@ export class MemoryStorage implements RaftStorage {
     this.ents = [this.dummy()];
   }
 
+  /**
+   * Tests and simulations: forget every entry after `index`, as a node whose corrupt log was repaired
+   * by truncation would. Below the snapshot the snapshot goes too (a corrupt snapshot takes the log
+   * with it, as in broker/replica) and the node starts from an empty log. Breaks durability on
+   * purpose; the hard state's commit is clamped to what remains, as the replica does when it opens
+   * such a log.
+   */
+  loseEntriesAfter(index: number): void {
+    if (index < this.snap.meta.index) {
+      this.snap = { meta: { index: 0, term: 0, conf: this.snap.meta.conf }, data: new Uint8Array() };
+      this.ents = [this.dummy()];
+      index = 0;
+    }
+    if (index < this.lastIndex()) this.ents.length = index - this.offset() + 1;
+    this.hardState = { ...this.hardState, commit: Math.min(this.hardState.commit, index) };
+  }
+
   /** Record a snapshot of our own state machine at `index` (<= applied); does not drop entries. */
   createSnapshot(index: number, conf: ConfState, data: Uint8Array): Snapshot {
     assert(index > this.snap.meta.index, 'snapshot not newer than the stored one');

@@ -129,19 +129,54 @@ export class Progress {
   }
 
   /**
-   * A rejection of the MsgApp whose prev index was `rejected`; `hint` is where to try next.
-   * Returns false for a stale rejection (of something already known to match or superseded).
+   * A rejection of the MsgApp whose prev index was `rejected`; `hint` is where to try next (at most
+   * the follower's last index). Returns what the leader should make of it:
+   *
+   * - `stale`: a reply to something already known to match or superseded; ignore it.
+   * - `backtrack`: the usual §5.3 walk back; `next` moved down (never below match + 1).
+   * - `lost`: the follower's log ends below the index it acknowledged (`hint < match`), on a
+   *   rejection of an append sent since that acknowledgement. A follower that keeps its log
+   *   durable never does this (within a term, the part of its log that matches ours only grows),
+   *   so it lost entries, e.g. a corrupt log repaired by truncation. Match is dropped to 0 and we
+   *   probe from `hint + 1`. (In snapshot state rejections are handled as before: the snapshot's
+   *   acknowledgement or its timeout moves us to probe, where a loss is seen.)
+   *
+   * Staleness. In probe state only the reply to the current probe counts (`rejected == next - 1`,
+   * as in etcd); in replicate state every append sent since match last moved has prev >= match,
+   * so rejections of a prev below match are older than the acknowledgement and stale. A reply
+   * that passes these tests can still be an old duplicate (a reject of the same prev, generated
+   * before the acknowledgement, delivered after it): the leader cannot tell, and takes it for
+   * lost entries. That costs one extra probe, never safety, whereas taking real loss for
+   * staleness resends the same append forever (next can never go below match + 1).
+   *
+   * Safety of lowering match. Commit never moves back: maybeCommit only ever advances the commit
+   * index, and lower matches only delay new commits. Match goes to 0 rather than to `hint`
+   * because a rejection proves nothing about what the follower holds (only an acknowledgement
+   * does): until it acknowledges a probe again it counts in no quorum, and heartbeats tell it
+   * commit 0. (The loss of entries it already helped commit is the caller's to contain: such a
+   * follower must not vote until repaired; see broker/replica.)
    */
-  maybeDecrTo(rejected: number, hint: number): boolean {
+  maybeDecrTo(rejected: number, hint: number): 'stale' | 'backtrack' | 'lost' {
     if (this.state === 'replicate') {
-      if (rejected <= this.match) return false;
+      if (rejected < this.match) return 'stale';
+      if (hint < this.match) return this.lostEntries(hint);
+      if (rejected === this.match) return 'stale';
       this.next = this.match + 1;
-      return true;
+      return 'backtrack';
     }
-    if (this.next - 1 !== rejected) return false;
+    if (this.next - 1 !== rejected) return 'stale';
+    if (this.state === 'probe' && hint < this.match) return this.lostEntries(hint);
     this.next = Math.max(Math.min(rejected, hint + 1), this.match + 1, 1);
     this.probeSent = false;
-    return true;
+    return 'backtrack';
+  }
+
+  private lostEntries(hint: number): 'lost' {
+    assert(hint >= 0 && hint < this.match, 'lost entries end below match');
+    this.resetState('probe');
+    this.match = 0;
+    this.next = hint + 1;
+    return 'lost';
   }
 
   isPaused(): boolean {

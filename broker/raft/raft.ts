@@ -499,10 +499,21 @@ export class Raft {
     if (m.reject) {
       let next = m.rejectHint;
       if (m.logTerm > 0) [next] = this.log.findConflictByTerm(m.rejectHint, m.logTerm);
-      if (pr.maybeDecrTo(m.index, next)) {
-        if (pr.state === 'replicate') pr.becomeProbe();
-        this.sendAppend(m.from, true);
+      const match = pr.match;
+      switch (pr.maybeDecrTo(m.index, next)) {
+        case 'stale':
+          return;
+        case 'lost':
+          // See Progress.maybeDecrTo: it counts in no quorum until it acknowledges a probe again.
+          this.logLine(
+            `saw ${m.from} lose acknowledged entries (match ${match}, rejection hint ${m.rejectHint}): probing from ${pr.next}`,
+          );
+          break;
+        case 'backtrack':
+          if (pr.state === 'replicate') pr.becomeProbe();
+          break;
       }
+      this.sendAppend(m.from, true);
       return;
     }
     const wasPaused = pr.isPaused();

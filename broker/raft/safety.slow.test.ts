@@ -19,6 +19,7 @@ describe('Raft safety in long random schedules (slow)', () => {
     ['5 nodes, no pre-vote (§5.2, §5.4.2)', base],
     ['5 nodes, pre-vote + check-quorum (thesis §9.6, §6.2)', { ...base, preVote: true, checkQuorum: true }],
     ['3 nodes, frequent crashes (§5.4 with lost unpersisted state)', { ...base, nodes: 3, crashRate: 0.05 }],
+    ['5 nodes, logs losing acknowledged entries (repaired corrupt logs)', { ...base, lossRate: 0.005 }],
   ] as const) {
     it(name, () => {
       fc.assert(

@@ -11,7 +11,9 @@
 // does not campaign until repaired: it drops vote requests and stops counting election ticks,
 // and leaves that mode only once its log matches a leader of a later term than it had on disk up
 // to an entry that leader committed in its own term (then it holds every entry committed before,
-// including any it acknowledged and lost).
+// including any it acknowledged and lost). The leader notices such a follower by itself: a
+// rejection naming a last index below its match means lost entries, and the Raft core lowers the
+// match and probes it again (broker/raft/progress.ts, maybeDecrTo).
 import { assert } from '../../common/assert.ts';
 import type { Clock } from '../../common/clock.ts';
 import { NotLeaderError, resourceExhausted, unavailable, WharfError } from '../../common/errors.ts';
@@ -29,9 +31,6 @@ import type { ReplicaObserver, Timers, Transport } from './io.ts';
 import { RaftDisk } from './raft-disk.ts';
 import type { AppliedListener, Replica, ReplicaStats } from './replica.ts';
 import { decodeSnapshotPayload } from './snapshot-payload.ts';
-
-/** Rejects below a follower's match before the leader concludes it lost entries. */
-const LOST_REJECTS_MAX = 8;
 
 export interface RaftReplicaOptions {
   readonly id: MemberId;
@@ -83,8 +82,6 @@ export class RaftReplica implements Replica {
   readonly #keepEntries: number;
   readonly #pendingMax: number;
   readonly #pending = new Map<number, Pending>();
-  /** Leader only: rejects at or below a follower's known match index, per follower. */
-  readonly #lostRejects = new Map<MemberId, number>();
   readonly #listeners: AppliedListener[] = [];
   readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
   readonly #deadline: DeadlineTimer;
@@ -252,49 +249,12 @@ export class RaftReplica implements Replica {
       // Not voting while repairing: a vote request is dropped, as if lost.
       if (message.type === 'MsgVote' || message.type === 'MsgPreVote' || message.type === 'MsgTimeoutNow') return;
     }
-    if (this.#isLeader && message.type === 'MsgAppResp')
-      this.#watchLostEntries(message.from, message.reject, message.index);
     try {
       this.#node.step(message);
     } catch (error) {
       this.#failStop(error);
       return;
     }
-    this.#kick();
-  }
-
-  /**
-   * A follower that keeps rejecting appends at or below what it had acknowledged lost entries (it
-   * repaired corrupt data). The Raft core takes such rejects for stale ones and would retry the same
-   * append forever; a new leader starts with fresh progress and probes it, so hand leadership to the
-   * most up-to-date other voter.
-   */
-  #watchLostEntries(from: MemberId, reject: boolean, index: number): void {
-    if (!reject) {
-      this.#lostRejects.delete(from);
-      return;
-    }
-    const status = this.#node.status();
-    const match = status.progress.get(from)?.match ?? 0;
-    if (index > match || status.leadTransferee !== '') return;
-    const count = (this.#lostRejects.get(from) ?? 0) + 1;
-    this.#lostRejects.set(from, count);
-    if (count < LOST_REJECTS_MAX) return;
-    this.#lostRejects.clear();
-    let target: MemberId | undefined;
-    let best = -1;
-    for (const voter of status.conf.voters) {
-      const pr = status.progress.get(voter);
-      if (voter === this.#id || voter === from || pr === undefined || pr.match <= best) continue;
-      target = voter;
-      best = pr.match;
-    }
-    if (target === undefined) return;
-    this.#logger.warn(
-      { follower: from, match, index, target },
-      'a follower lost acknowledged entries: transferring leadership so a new leader re-probes it',
-    );
-    this.#node.transferLeadership(target);
     this.#kick();
   }
 

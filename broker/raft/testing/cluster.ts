@@ -19,6 +19,14 @@ export interface ClusterOptions {
   readonly duplicateRate: number;
   /** Chance per action that a node crashes. */
   readonly crashRate: number;
+  /**
+   * Chance per action that a node crashes and comes back with a suffix of its durable log gone (a
+   * corrupt log repaired by truncation; below its snapshot, the snapshot too). Such a node repairs
+   * as broker/replica's does: it neither votes nor campaigns until a leader of a later term
+   * committed an entry of that term it holds. At most one node repairs at a time (a minority).
+   * Optional: 0 when absent.
+   */
+  readonly lossRate?: number;
   /** Compact a node's log once it applied this many entries past its snapshot (0: never). */
   readonly compactEvery: number;
   readonly preVote: boolean;
@@ -33,6 +41,8 @@ interface SimNode {
   /** State machine: a hash chain over applied entries, so equal digests mean equal histories. */
   appliedIndex: number;
   digest: number;
+  /** Set while repairing lost entries: the term above which a leader must commit before it votes. */
+  repairAboveTerm: number | undefined;
 }
 
 /** FNV-1a over a string, chained onto the previous digest. */
@@ -64,7 +74,7 @@ export class Cluster {
   /** Leader completeness (§5.4): committed index -> entry term, and the term that committed it. */
   private readonly committed = new Map<number, { entryTerm: number; commitTerm: number }>();
   private readonly wasLeader = new Map<string, number>();
-  stats = { steps: 0, commits: 0, elections: 0, crashes: 0, snapshotsSent: 0 };
+  stats = { steps: 0, commits: 0, elections: 0, crashes: 0, snapshotsSent: 0, losses: 0, repairs: 0 };
 
   constructor(seed: number, options: ClusterOptions) {
     this.random = seededRandom(seed);
@@ -73,7 +83,15 @@ export class Cluster {
     const conf = makeConf(ids);
     for (const id of ids) {
       const storage = new MemoryStorage(conf);
-      const n: SimNode = { id, storage, node: this.start(id, storage, 0), up: true, appliedIndex: 0, digest: 0 };
+      const n: SimNode = {
+        id,
+        storage,
+        node: this.start(id, storage, 0),
+        up: true,
+        appliedIndex: 0,
+        digest: 0,
+        repairAboveTerm: undefined,
+      };
       this.nodes.push(n);
     }
   }
@@ -96,9 +114,11 @@ export class Cluster {
     this.stats.steps++;
     const n = this.pick();
     const roll = this.random.next();
+    const lossRate = this.options.lossRate ?? 0;
     if (roll < this.options.crashRate) this.crash(n);
+    else if (roll < this.options.crashRate + lossRate) this.loseEntries(n);
     else if (!n.up) this.restart(n);
-    else if (roll < 0.2) n.node.tick();
+    else if (roll < 0.2) this.tick(n);
     else if (roll < 0.55) this.deliverOne();
     else if (roll < 0.8) this.processReady(n, false);
     else if (roll < 0.98) this.propose();
@@ -114,7 +134,7 @@ export class Cluster {
     let marker: string | undefined;
     for (let round = 0; round < maxRounds; round++) {
       for (const n of this.nodes) {
-        if (round % 3 === 0) n.node.tick();
+        if (round % 3 === 0) this.tick(n);
         this.processReady(n, false);
       }
       const inFlight = this.network;
@@ -159,6 +179,9 @@ export class Cluster {
     if (to === undefined || !to.up) return;
     if (this.partitioned.has(m.from) !== this.partitioned.has(m.to)) return;
     if (m.type === 'MsgSnap') this.stats.snapshotsSent++;
+    // Repairing: not voting, so a vote request (or an order to campaign) is dropped, as if lost.
+    const election = m.type === 'MsgVote' || m.type === 'MsgPreVote' || m.type === 'MsgTimeoutNow';
+    if (to.repairAboveTerm !== undefined && election) return;
     to.node.step(m);
   }
 
@@ -183,6 +206,58 @@ export class Cluster {
     for (const entry of rd.committedEntries) this.apply(n, entry);
     n.node.advance(rd);
     this.maybeCompact(n);
+    if (n.repairAboveTerm !== undefined && this.repaired(n, n.repairAboveTerm)) {
+      n.repairAboveTerm = undefined;
+      this.stats.repairs++;
+    }
+  }
+
+  /** A repairing node counts no election ticks, so it never campaigns. */
+  private tick(n: SimNode): void {
+    if (n.repairAboveTerm === undefined) n.node.tick();
+  }
+
+  /** As broker/replica: our log matches a newer leader's up to an entry it committed in its term. */
+  private repaired(n: SimNode, floor: number): boolean {
+    const s = n.node.status();
+    if (s.lead === '' || s.term <= floor || s.commit === 0) return false;
+    return n.node.raftForTesting.log.term(s.commit) === s.term;
+  }
+
+  /** A crash and restart that takes a suffix of the durable log with it (one node repairs at a time). */
+  private loseEntries(n: SimNode): void {
+    if (this.nodes.some((other) => other !== n && other.repairAboveTerm !== undefined)) return;
+    const last = n.storage.lastIndex();
+    if (last === 0) return;
+    this.cutLog(n, this.random.int(last));
+  }
+
+  /**
+   * The case the leader must notice: a follower of the current leader crashes and comes back with
+   * its log cut below the leader's match for it. False when no follower qualifies.
+   */
+  loseAcknowledgedEntries(): boolean {
+    const leader = this.nodes.find((n) => n.up && n.node.status().role === 'leader');
+    if (leader === undefined) return false;
+    const progress = leader.node.status().progress;
+    const repairing = this.nodes.find((n) => n.repairAboveTerm !== undefined);
+    for (const n of this.nodes) {
+      const match = progress.get(n.id)?.match ?? 0;
+      if (n === leader || !n.up || match === 0 || (repairing !== undefined && n !== repairing)) continue;
+      this.cutLog(n, this.random.int(match));
+      return true;
+    }
+    return false;
+  }
+
+  private cutLog(n: SimNode, after: number): void {
+    this.crash(n);
+    this.stats.losses++;
+    n.storage.loseEntriesAfter(after);
+    // Acknowledgements it may have lost were sent in terms up to the one on disk.
+    n.repairAboveTerm = Math.max(n.repairAboveTerm ?? 0, n.storage.hardStateNow().term);
+    // Back at once: the old RawNode's view of the log is gone with the entries.
+    this.restart(n);
   }
 
   private apply(n: SimNode, entry: Entry): void {

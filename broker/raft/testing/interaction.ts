@@ -122,7 +122,11 @@ export class InteractionEnv {
         this.isolated = new Set();
         break;
       case 'restart':
-        for (const id of args) this.restart(this.node(id));
+        for (const id of args) {
+          // truncate=N: the node comes back with its log cut after N (a repaired corrupt log).
+          if (options.truncate !== undefined) this.node(id).storage.loseEntriesAfter(Number(options.truncate));
+          this.restart(this.node(id));
+        }
         break;
       case 'raft-state':
         for (const n of this.nodes.values()) this.raftState(n);
