@@ -26,6 +26,6 @@ export const REGRESSIONS: readonly Regression[] = [
     steps: 3000,
     found:
       'liveness: a follower that repaired a corrupt log rejected appends below its old match index; the Raft core ' +
-      'took the rejects for stale ones and retried the same append forever (fixed in the replica: leadership transfer)',
+      'took the rejects for stale ones and retried the same append forever (fixed in broker/raft: a reject below match means lost entries, back to probing)',
   },
 ];
