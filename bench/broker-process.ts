@@ -8,10 +8,24 @@ import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../broker/main.ts', import.meta.url));
 
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux; 0 elsewhere). */
+export function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 export interface BrokerProcess {
   readonly address: string;
   readonly child: ChildProcess;
   rssBytes(): number;
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -43,6 +57,7 @@ export async function spawnBroker(port: number): Promise<BrokerProcess> {
       const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
       return Number(kb ?? 0) * 1024;
     },
+    cpuSeconds: () => cpuSeconds(child.pid),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
@@ -56,12 +71,16 @@ const SIDECAR_MAIN = fileURLToPath(new URL('../sidecar/main.ts', import.meta.url
 
 export interface SidecarProcess {
   readonly address: string;
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
 /** A sidecar process in front of `brokerAddress`, as an application pod would have it. */
 export async function spawnSidecar(port: number, brokerAddress: string): Promise<SidecarProcess> {
   const args = [SIDECAR_MAIN, '--port', String(port), '--brokers', brokerAddress, '--metrics-port', '0'];
+  // WHARF_BENCH_SIDECAR_CPU_PROF=<dir>: the sidecar writes a V8 CPU profile there when it exits.
+  const profileDir = process.env.WHARF_BENCH_SIDECAR_CPU_PROF;
+  if (profileDir !== undefined && profileDir !== '') args.unshift('--cpu-prof', '--cpu-prof-dir', profileDir);
   const env = { ...process.env, WHARF_LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const address = await new Promise<string>((resolve, reject) => {
@@ -77,6 +96,7 @@ export async function spawnSidecar(port: number, brokerAddress: string): Promise
   });
   return {
     address,
+    cpuSeconds: () => cpuSeconds(child.pid),
     async stop() {
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');

@@ -50,6 +50,15 @@ function runCeiling(): Map<string, number> {
   return rows;
 }
 
+/** Processes whose CPU time is measured over each workload's timed part (name → CPU seconds so far). */
+const cpuProbes = new Map<string, () => number>();
+let cpuAtStart = new Map<string, number>();
+
+/** Marks the start of a workload's timed part (after setup such as filling a queue). */
+function startTimed(): void {
+  cpuAtStart = new Map([...cpuProbes].map(([name, read]) => [name, read()]));
+}
+
 /** Runs `worker` on `concurrency` loops until the time is up; each call returns messages done. */
 async function loops(
   concurrency: number,
@@ -57,6 +66,7 @@ async function loops(
 ): Promise<{ count: number; latency: LatencyRecorder; seconds: number }> {
   const latency = new LatencyRecorder();
   let count = 0;
+  startTimed();
   const started = performance.now();
   const endMs = started + secs * 1000;
   await Promise.all(
@@ -121,6 +131,7 @@ const workloads: Record<string, Workload> = {
     const sentAt = new Map<string, number>();
     let acked = 0;
     let next = 0;
+    startTimed();
     const started = performance.now();
     const endMs = started + secs * 1000;
     await new Promise<void>((resolve, reject) => {
@@ -170,6 +181,7 @@ const workloads: Record<string, Workload> = {
     const deliveredAt = new Map<string, number>();
     let acked = 0;
     let pending: string[] = [];
+    startTimed();
     const started = performance.now();
     const endMs = started + secs * 1000;
     await new Promise<void>((resolve, reject) => {
@@ -202,7 +214,13 @@ const workloads: Record<string, Workload> = {
 };
 
 function row(name: string, r: { count: number; latency: LatencyRecorder; seconds: number }, ceilingRow?: string): Row {
+  const cpuUsPerMsg: Record<string, number> = {};
+  for (const [process, read] of cpuProbes) {
+    const used = read() - (cpuAtStart.get(process) ?? 0);
+    if (r.count > 0) cpuUsPerMsg[process] = Math.round((used * 1e6) / r.count);
+  }
   return {
+    cpuUsPerMsg,
     name,
     msgsPerS: Math.round(r.count / r.seconds),
     p50Ms: r.latency.percentile(50),
@@ -234,9 +252,12 @@ async function memoryRun(broker: BrokerProcess, client: WharfClient, messages: n
 }
 
 function format(rows: readonly Row[], ceiling: Map<string, number>): string {
-  const header = ['workload', 'msgs/s', 'p50 ms', 'p99 ms', 'ceiling row', 'ceiling msgs/s', 'fraction'];
+  const header = ['workload', 'msgs/s', 'p50 ms', 'p99 ms', 'ceiling row', 'ceiling msgs/s', 'fraction', 'cpu µs/msg'];
   const lines = rows.map((r) => {
     const c = r.ceilingRow === undefined ? undefined : ceiling.get(r.ceilingRow);
+    const cpu = Object.entries(r.cpuUsPerMsg ?? {})
+      .map(([process, us]) => `${process} ${us}`)
+      .join(', ');
     return [
       r.name,
       String(r.msgsPerS),
@@ -245,6 +266,7 @@ function format(rows: readonly Row[], ceiling: Map<string, number>): string {
       r.ceilingRow ?? '-',
       c === undefined ? '-' : String(c),
       c === undefined ? '-' : `${((100 * r.msgsPerS) / c).toFixed(0)}%`,
+      cpu === '' ? '-' : cpu,
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
@@ -254,6 +276,7 @@ function format(rows: readonly Row[], ceiling: Map<string, number>): string {
 const ceiling = Number(args.memory) > 0 && args.only === '' ? new Map<string, number>() : runCeiling();
 const broker = await spawnBroker(Number(args.port));
 const client = connect(broker.address, { deadlineMs: 120_000 });
+cpuProbes.set('broker', () => broker.cpuSeconds());
 const rows: Row[] = [];
 const viaSidecar: Row[] = [];
 try {
@@ -271,9 +294,11 @@ try {
   if (args.via !== 'direct') {
     const sidecar = await spawnSidecar(Number(args.port) + 1, broker.address);
     const throughSidecar = connect(sidecar.address, { deadlineMs: 120_000 });
+    cpuProbes.set('sidecar', () => sidecar.cpuSeconds());
     try {
       await run(throughSidecar, viaSidecar, ' via sidecar');
     } finally {
+      cpuProbes.delete('sidecar');
       throughSidecar.close();
       await sidecar.stop();
     }

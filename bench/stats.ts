@@ -26,4 +26,6 @@ export interface Row {
   readonly p99Ms: number;
   /** The ceiling row it is compared with ("unary 64 8"), if any. */
   readonly ceilingRow?: string;
+  /** CPU microseconds per message of each measured process (broker, sidecar) during the timed part. */
+  readonly cpuUsPerMsg?: Readonly<Record<string, number>>;
 }

@@ -3,8 +3,15 @@
 // span and a ledger entry; settle results end them with an ack/nack span. On drain the sidecar
 // cancels the upstream stream, ends the app's with UNAVAILABLE (so its client reconnects
 // elsewhere) and hands back what the app held, for the caller to nack (delay ~0).
-import { type ClientDuplexStream, Metadata, type ServerDuplexStream, status } from '@grpc/grpc-js';
-import { protoDurationMs } from '../common/duration.ts';
+import {
+  type ClientDuplexStream,
+  Metadata,
+  type MethodDefinition,
+  type ServerDuplexStream,
+  type ServiceDefinition,
+  status,
+} from '@grpc/grpc-js';
+import { brokerPackageDefinition } from '../client/proto.ts';
 import type { Logger } from '../common/logger.ts';
 import type { ConsumeRequest, ConsumeRequest__Output } from '../proto/gen/wharf/v1/ConsumeRequest.ts';
 import type { ConsumeResponse, ConsumeResponse__Output } from '../proto/gen/wharf/v1/ConsumeResponse.ts';
@@ -15,6 +22,7 @@ import { qualify } from './namespace.ts';
 import type { Router } from './router.ts';
 import { statusOf, toServiceError } from './status.ts';
 import type { Tracing } from './tracing.ts';
+import { type ConsumeRequestHead, type ConsumeResponseHead, readConsumeRequest, readConsumeResponse } from './wire.ts';
 
 /** Nack delay that makes a message deliverable again at once (0 would mean "use the backoff"). */
 export const REDELIVER_NOW_MS = 1;
@@ -33,8 +41,44 @@ export interface ConsumeDeps {
   readonly namespace: string;
 }
 
-type AppStream = ServerDuplexStream<ConsumeRequest__Output, ConsumeResponse>;
-type UpstreamStream = ClientDuplexStream<ConsumeRequest, ConsumeResponse__Output>;
+/** The app's side: frames arrive as their bytes (see rawConsumeService) and go out as bytes or objects. */
+type AppStream = ServerDuplexStream<Buffer, Buffer | ConsumeResponse>;
+/** The broker's side: frames written as bytes or objects, read as their bytes. */
+type UpstreamStream = ClientDuplexStream<Buffer | ConsumeRequest, Buffer>;
+
+interface ConsumeMethod
+  extends Omit<MethodDefinition<ConsumeRequest, ConsumeResponse>, 'requestDeserialize' | 'responseDeserialize'> {
+  requestDeserialize(bytes: Buffer): ConsumeRequest__Output;
+  responseDeserialize(bytes: Buffer): ConsumeResponse__Output;
+}
+const CONSUME = (brokerPackageDefinition['wharf.v1.BrokerService'] as ServiceDefinition)
+  .Consume as unknown as ConsumeMethod;
+const encodeRequest = (frame: Buffer | ConsumeRequest): Buffer =>
+  Buffer.isBuffer(frame) ? frame : CONSUME.requestSerialize(frame);
+const encodeResponse = (frame: Buffer | ConsumeResponse): Buffer =>
+  Buffer.isBuffer(frame) ? frame : CONSUME.responseSerialize(frame);
+const asBytes = (bytes: Buffer): Buffer => bytes;
+
+/**
+ * BrokerService with Consume frames left as bytes both ways: the sidecar reads the few fields it
+ * needs (wire.ts) and forwards deliveries, settle results and settle frames as they arrived.
+ */
+export function rawConsumeService(service: ServiceDefinition): ServiceDefinition {
+  return {
+    ...service,
+    Consume: { ...CONSUME, requestDeserialize: asBytes, responseSerialize: encodeResponse },
+  } as ServiceDefinition;
+}
+
+const OUTCOMES: readonly string[] = (
+  brokerPackageDefinition['wharf.v1.Outcome'] as { type: { value: { name: string; number: number }[] } }
+).type.value.reduce<string[]>((names, v) => {
+  names[v.number] = v.name;
+  return names;
+}, []);
+const outcomeName = (n: number): string => OUTCOMES[n] ?? String(n);
+/** Deliveries between route confirmations (the route of a stream's destination is refreshed, not re-set per message). */
+const CONFIRM_EVERY = 256;
 
 class ConsumeSession {
   readonly id: number;
@@ -44,16 +88,21 @@ class ConsumeSession {
   #upstream: UpstreamStream | undefined;
   #address = '';
   #closed = false;
+  #sinceConfirm = CONFIRM_EVERY;
+  #upstreamPaused = false;
+  #appPaused = false;
   readonly #pending = new Map<string, Op>();
   /** Extensions asked for and not answered yet, by receipt (bounded with #pending). */
   readonly #extensions = new Map<string, number>();
+  readonly #deliveries: { inc(): void };
 
   constructor(id: number, deps: ConsumeDeps, app: AppStream, onClose: () => void) {
     this.id = id;
     this.#deps = deps;
     this.#app = app;
     this.#onClose = onClose;
-    app.on('data', (frame: ConsumeRequest__Output) => this.#fromApp(frame));
+    this.#deliveries = deps.metrics.deliveries.labels({ source: 'consume' });
+    app.on('data', (frame: Buffer) => this.#fromApp(frame));
     app.on('end', () => this.#upstream?.end());
     app.on('cancelled', () => this.#close(true));
     app.on('error', () => this.#close(true));
@@ -65,13 +114,22 @@ class ConsumeSession {
     this.#close(true);
   }
 
-  #fromApp(frame: ConsumeRequest__Output): void {
+  #fromApp(bytes: Buffer): void {
     if (this.#closed) return;
-    if (frame.frame === 'subscribe' && frame.subscribe) {
+    let head: ConsumeRequestHead;
+    try {
+      head = readConsumeRequest(bytes);
+    } catch (error) {
+      this.#fail(status.INVALID_ARGUMENT, `malformed Consume frame: ${String(error)}`);
+      return;
+    }
+    if (head.kind === 'subscribe') {
       if (this.#upstream !== undefined) {
         this.#fail(status.INVALID_ARGUMENT, 'subscribe may be sent once per stream');
         return;
       }
+      const frame = CONSUME.requestDeserialize(bytes);
+      if (!frame.subscribe) return;
       let destination: string;
       try {
         destination = qualify(frame.subscribe.destination, this.#deps.namespace);
@@ -88,27 +146,30 @@ class ConsumeSession {
       this.#fail(status.FAILED_PRECONDITION, 'send a subscribe frame first');
       return;
     }
-    const settle = frame.ack ?? frame.nack ?? frame.extend;
-    if (settle && (frame.frame === 'ack' || frame.frame === 'nack' || frame.frame === 'extend')) {
-      const extensionMs = frame.frame === 'extend' ? (protoDurationMs(settle.delay, 'extension') ?? 0) : undefined;
-      for (const receipt of settle.receipts) {
+    if (head.kind !== 'other') {
+      const extensionMs = head.kind === 'extend' ? (head.delayMs ?? 0) : undefined;
+      for (const receipt of head.receipts) {
         if (this.#pending.size >= PENDING_SETTLES_MAX) break;
-        this.#pending.set(receipt, frame.frame);
+        this.#pending.set(receipt, head.kind);
         if (extensionMs !== undefined) this.#extensions.set(receipt, extensionMs);
       }
     }
-    if (!upstream.write(frame)) {
+    if (!upstream.write(bytes) && !this.#appPaused) {
+      this.#appPaused = true;
       this.#app.pause();
-      upstream.once('drain', () => this.#app.resume());
+      upstream.once('drain', () => {
+        this.#appPaused = false;
+        this.#app.resume();
+      });
     }
   }
 
   #open(destination: string, subscribe: ConsumeRequest): void {
     const upstreamClient = this.#deps.router.route(destination);
     this.#address = upstreamClient.address;
-    const upstream = upstreamClient.broker.Consume();
+    const upstream: UpstreamStream = upstreamClient.broker.makeBidiStreamRequest(CONSUME.path, encodeRequest, asBytes);
     this.#upstream = upstream;
-    upstream.on('data', (frame: ConsumeResponse__Output) => this.#fromUpstream(frame));
+    upstream.on('data', (frame: Buffer) => this.#fromUpstream(frame));
     upstream.on('end', () => {
       if (!this.#closed) this.#app.end();
       this.#close(false);
@@ -124,41 +185,74 @@ class ConsumeSession {
     upstream.write(subscribe);
   }
 
-  #fromUpstream(frame: ConsumeResponse__Output): void {
+  #fromUpstream(bytes: Buffer): void {
     if (this.#closed) return;
     const { ledger, tracing, metrics, router } = this.#deps;
-    if (frame.delivery) {
-      const delivery = frame.delivery;
-      router.confirmed(delivery.destination, this.#address);
-      ledger.add(held(delivery, this.#address, this.id, tracing));
-      metrics.deliveries.inc({ source: 'consume' });
-      metrics.heldDeliveries.set(ledger.size);
-      if (!this.#app.write({ delivery })) {
-        this.#upstream?.pause();
-        this.#app.once('drain', () => this.#upstream?.resume());
-      }
+    let head: ConsumeResponseHead;
+    try {
+      head = readConsumeResponse(bytes);
+    } catch (error) {
+      this.#fail(status.INTERNAL, `malformed Consume frame from the broker: ${String(error)}`);
       return;
     }
-    const settled = frame.settled;
-    if (settled) {
-      const op = this.#pending.get(settled.receipt);
-      this.#pending.delete(settled.receipt);
-      const entry = op === 'extend' ? ledger.get(settled.receipt) : ledger.take(settled.receipt);
-      const extensionMs = this.#extensions.get(settled.receipt);
-      this.#extensions.delete(settled.receipt);
-      if (op === 'extend' && settled.outcome === 'OUTCOME_OK' && extensionMs !== undefined) {
-        ledger.extended(settled.receipt, Date.now() + extensionMs);
+    if (head.kind === 'delivery') {
+      const d = head.delivery;
+      if (++this.#sinceConfirm >= CONFIRM_EVERY) {
+        this.#sinceConfirm = 0;
+        router.confirmed(d.destination, this.#address);
+      }
+      if (tracing.enabled) {
+        // Spans need the message (id, size, headers): decode it all.
+        const delivery = CONSUME.responseDeserialize(bytes).delivery;
+        if (delivery) ledger.add(held(delivery, this.#address, this.id, tracing));
+      } else {
+        ledger.add({
+          receipt: d.receipt,
+          destination: d.destination,
+          subscription: d.subscription,
+          messageId: '',
+          address: this.#address,
+          streamId: this.id,
+          span: undefined,
+          leaseExpiresMs: d.leaseExpiresMs,
+        });
+      }
+      this.#deliveries.inc();
+      metrics.heldDeliveries.set(ledger.size);
+      this.#toApp(bytes);
+      return;
+    }
+    if (head.kind === 'settled') {
+      const receipt = head.receipt;
+      const outcome = outcomeName(head.outcome);
+      const op = this.#pending.get(receipt);
+      this.#pending.delete(receipt);
+      const entry = op === 'extend' ? ledger.get(receipt) : ledger.take(receipt);
+      if (op === 'extend') {
+        const extensionMs = this.#extensions.get(receipt);
+        this.#extensions.delete(receipt);
+        if (outcome === 'OUTCOME_OK' && extensionMs !== undefined) ledger.extended(receipt, Date.now() + extensionMs);
       }
       metrics.heldDeliveries.set(ledger.size);
       if (op !== 'extend' && op !== undefined) {
-        const settleOp = op === 'ack' ? 'ack' : 'nack';
-        (settleOp === 'ack' ? metrics.acks : metrics.nacks).inc({ outcome: settled.outcome });
+        (op === 'ack' ? metrics.acks : metrics.nacks).inc({ outcome });
         if (entry !== undefined) {
-          tracing.settle(settleOp, entry, entry.span, settled.outcome);
+          tracing.settle(op, entry, entry.span, outcome);
           entry.span?.end();
         }
       }
-      this.#app.write({ settled });
+      this.#toApp(bytes);
+    }
+  }
+
+  #toApp(bytes: Buffer): void {
+    if (!this.#app.write(bytes) && !this.#upstreamPaused) {
+      this.#upstreamPaused = true;
+      this.#upstream?.pause();
+      this.#app.once('drain', () => {
+        this.#upstreamPaused = false;
+        this.#upstream?.resume();
+      });
     }
   }
 
@@ -238,7 +332,9 @@ export class ConsumeStreams {
     return this.#sessions.size;
   }
 
-  open(app: AppStream): void {
+  /** `app` is a Consume call served with rawConsumeService (its frames are bytes). */
+  open(call: ServerDuplexStream<unknown, unknown>): void {
+    const app = call as unknown as AppStream;
     if (this.#sessions.size >= CONSUME_STREAMS_MAX) {
       app.emit('error', {
         code: status.RESOURCE_EXHAUSTED,

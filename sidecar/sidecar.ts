@@ -10,7 +10,7 @@ import type { Logger } from '../common/logger.ts';
 import { type Random, seededRandom } from '../common/random.ts';
 import { adminForwarders } from './admin-proxy.ts';
 import type { SidecarConfig } from './config.ts';
-import { ConsumeStreams } from './consume-proxy.ts';
+import { ConsumeStreams, rawConsumeService } from './consume-proxy.ts';
 import { DeliveryLedger } from './delivery-ledger.ts';
 import { brokerHandlers, type HandlerDeps, nackHeld } from './handlers.ts';
 import { createMetrics, type MetricsServer, type SidecarMetrics, startMetricsServer } from './metrics.ts';
@@ -92,7 +92,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 10_000,
   });
-  server.addService(brokerProto.wharf.v1.BrokerService.service, brokerHandlers(deps));
+  server.addService(rawConsumeService(brokerProto.wharf.v1.BrokerService.service), brokerHandlers(deps));
   server.addService(adminProto.wharf.v1.AdminService.service, adminForwarders(router));
   health.addToServer(server);
   const definitions = protoLoader.loadSync(['wharf/v1/broker.proto', 'wharf/v1/admin.proto'], PROTO_LOADER_OPTIONS);
