@@ -4,10 +4,12 @@
 // is retried with backoff inside its requests' deadlines, and a failure the broker pins on one
 // request (`requests[i]: ...`) fails that request alone while the others are sent again.
 import { randomUUID } from 'node:crypto';
-import { type ServiceError, status } from '@grpc/grpc-js';
+import { type MethodDefinition, type ServiceDefinition, type ServiceError, status } from '@grpc/grpc-js';
+import { brokerPackageDefinition } from '../client/proto.ts';
 import { isServiceError } from '../client/unary.ts';
 import type { Logger } from '../common/logger.ts';
 import type { Random } from '../common/random.ts';
+import type { PublishBatchRequest } from '../proto/gen/wharf/v1/PublishBatchRequest.ts';
 import type { PublishBatchResponse__Output } from '../proto/gen/wharf/v1/PublishBatchResponse.ts';
 import type { PublishRequest, PublishRequest__Output } from '../proto/gen/wharf/v1/PublishRequest.ts';
 import type { PublishResponse__Output } from '../proto/gen/wharf/v1/PublishResponse.ts';
@@ -19,6 +21,7 @@ import { ATTEMPTS_MAX, backoffDelayMs, batchFailureIndex, isRetryablePublish } f
 import type { Router } from './router.ts';
 import { makeServiceError } from './status.ts';
 import type { SendSpan, Tracing } from './tracing.ts';
+import { encodePublishBatch } from './wire.ts';
 
 export interface PublishJob {
   /** Qualified destination, message with dedup_id and trace headers. */
@@ -69,6 +72,13 @@ export function preparePublish(
 export function jobBytes(job: PublishJob): number {
   return job.request.message?.payload.byteLength ?? 0;
 }
+
+const PUBLISH_BATCH = (brokerPackageDefinition['wharf.v1.BrokerService'] as ServiceDefinition)
+  .PublishBatch as MethodDefinition<PublishBatchRequest, PublishBatchResponse__Output>;
+
+/** The upstream batch, encoded in one pass (wire.ts), or by protobufjs when it holds something unusual. */
+const serializePublishBatch = (batch: PublishBatchRequest): Buffer =>
+  encodePublishBatch(batch.requests ?? []) ?? PUBLISH_BATCH.requestSerialize(batch);
 
 /** One coalescing lane per broker address; more than this many addresses means churn. */
 const LANES_MAX = 128;
@@ -241,12 +251,19 @@ export class Publisher {
     metrics.publishBatchRequests.observe(requests.length);
     const stopTimer = metrics.upstreamSeconds.startTimer({ method: 'PublishBatch' });
     return new Promise((resolve, reject) => {
-      upstream.broker.PublishBatch({ requests }, { deadline: deadlineMs }, (error, value) => {
-        stopTimer();
-        if (error) reject(error);
-        else if (value === undefined) reject(makeServiceError(status.INTERNAL, 'empty PublishBatch response'));
-        else resolve(value);
-      });
+      upstream.broker.makeUnaryRequest<PublishBatchRequest, PublishBatchResponse__Output>(
+        PUBLISH_BATCH.path,
+        serializePublishBatch,
+        PUBLISH_BATCH.responseDeserialize,
+        { requests },
+        { deadline: deadlineMs },
+        (error, value) => {
+          stopTimer();
+          if (error) reject(error);
+          else if (value === undefined) reject(makeServiceError(status.INTERNAL, 'empty PublishBatch response'));
+          else resolve(value);
+        },
+      );
     });
   }
 }

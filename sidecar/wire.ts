@@ -223,3 +223,210 @@ export function readConsumeRequest(buf: Buffer): ConsumeRequestHead {
   }
   return head;
 }
+
+// --- Encoding PublishBatchRequest ------------------------------------------------------------
+// The upstream batch is the sidecar's hottest encode: one pass sizes it, one writes it, and each
+// payload is copied once (protobufjs' fromObject + encode walk every message twice and queue an
+// operation per field). Anything it does not expect (a string payload, negative or fractional
+// numbers) returns undefined, and the caller uses the generated serializer instead.
+
+interface DurationLike {
+  readonly seconds?: unknown;
+  readonly nanos?: unknown;
+}
+
+type Text = string | null | undefined;
+
+export interface MessageLike {
+  readonly id?: Text;
+  readonly payload?: Uint8Array | string | null | undefined;
+  readonly headers?: Readonly<Record<string, string>> | null | undefined;
+  readonly key?: Text;
+  readonly dedupId?: Text;
+  readonly priority?: unknown;
+  readonly delay?: DurationLike | null | undefined;
+  readonly ttl?: DurationLike | null | undefined;
+  readonly replyTo?: Text;
+  readonly correlationId?: Text;
+  readonly publishTime?: DurationLike | null | undefined;
+  readonly sequence?: unknown;
+  readonly partition?: unknown;
+}
+
+export interface PublishRequestLike {
+  readonly destination?: Text;
+  readonly message?: MessageLike | null | undefined;
+  readonly requestId?: Text;
+}
+
+class Unencodable extends Error {}
+
+const varintSize = (n: number): number => {
+  let size = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+};
+
+const uint = (value: unknown): number => {
+  if (value !== undefined && value !== null && typeof value !== 'number' && typeof value !== 'string') {
+    throw new Unencodable();
+  }
+  const n = Number(value ?? 0);
+  if (!Number.isSafeInteger(n) || n < 0) throw new Unencodable();
+  return n;
+};
+
+/** Sizes, then writes, in two passes over the same field walk. */
+class Sizer {
+  size = 0;
+  tag(_tag: number): void {
+    this.size += 1;
+  }
+  varint(n: number): void {
+    this.size += varintSize(n);
+  }
+  string(s: string): void {
+    const n = Buffer.byteLength(s);
+    this.size += varintSize(n) + n;
+  }
+  bytes(b: Uint8Array): void {
+    this.size += varintSize(b.length) + b.length;
+  }
+  /** Opens an embedded message of `length` bytes. */
+  open(length: number): void {
+    this.size += varintSize(length);
+  }
+}
+
+class Writer {
+  readonly buf: Buffer;
+  pos = 0;
+  constructor(size: number) {
+    this.buf = Buffer.allocUnsafe(size);
+  }
+  tag(tag: number): void {
+    this.buf[this.pos++] = tag;
+  }
+  varint(n: number): void {
+    while (n >= 128) {
+      this.buf[this.pos++] = (n % 128) | 0x80;
+      n = Math.floor(n / 128);
+    }
+    this.buf[this.pos++] = n;
+  }
+  string(s: string): void {
+    const n = Buffer.byteLength(s);
+    this.varint(n);
+    this.pos += this.buf.write(s, this.pos, 'utf8');
+  }
+  bytes(b: Uint8Array): void {
+    this.varint(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
+  open(length: number): void {
+    this.varint(length);
+  }
+}
+
+type Out = Sizer | Writer;
+
+function str(out: Out, tag: number, s: string | null | undefined): void {
+  if (s === undefined || s === null || s === '') return;
+  out.tag(tag);
+  out.string(s);
+}
+
+function num(out: Out, tag: number, value: unknown): void {
+  const n = uint(value);
+  if (n === 0) return;
+  out.tag(tag);
+  out.varint(n);
+}
+
+function durationSize(d: DurationLike): number {
+  const seconds = uint(d.seconds);
+  const nanos = uint(d.nanos);
+  return (seconds === 0 ? 0 : 1 + varintSize(seconds)) + (nanos === 0 ? 0 : 1 + varintSize(nanos));
+}
+
+function duration(out: Out, tag: number, d: DurationLike | null | undefined): void {
+  if (d === undefined || d === null) return;
+  out.tag(tag);
+  out.open(durationSize(d));
+  num(out, 0x08, d.seconds);
+  num(out, 0x10, d.nanos);
+}
+
+function messageFields(out: Out, m: MessageLike): void {
+  str(out, 0x0a, m.id);
+  const payload = m.payload;
+  if (typeof payload === 'string') throw new Unencodable();
+  if (payload !== undefined && payload !== null && payload.length > 0) {
+    out.tag(0x12);
+    out.bytes(payload);
+  }
+  if (m.headers !== undefined && m.headers !== null) {
+    for (const key in m.headers) {
+      const value = m.headers[key] ?? '';
+      const entry = new Sizer();
+      str(entry, 0x0a, key);
+      str(entry, 0x12, value);
+      out.tag(0x1a);
+      out.open(entry.size);
+      str(out, 0x0a, key);
+      str(out, 0x12, value);
+    }
+  }
+  str(out, 0x22, m.key);
+  str(out, 0x2a, m.dedupId);
+  num(out, 0x30, m.priority);
+  duration(out, 0x3a, m.delay);
+  duration(out, 0x42, m.ttl);
+  str(out, 0x4a, m.replyTo);
+  str(out, 0x52, m.correlationId);
+  duration(out, 0x5a, m.publishTime);
+  num(out, 0x60, m.sequence);
+  num(out, 0x68, m.partition);
+}
+
+function requestFields(out: Out, r: PublishRequestLike, messageSize: number): void {
+  str(out, 0x0a, r.destination);
+  if (r.message !== undefined && r.message !== null) {
+    out.tag(0x12);
+    out.open(messageSize);
+    if (out instanceof Sizer) out.size += messageSize;
+    else messageFields(out, r.message);
+  }
+  str(out, 0x1a, r.requestId);
+}
+
+/** PublishBatchRequest { repeated PublishRequest requests = 1 } as bytes, or undefined if unusual. */
+export function encodePublishBatch(requests: readonly PublishRequestLike[]): Buffer | undefined {
+  try {
+    const sizes: number[] = [];
+    let total = 0;
+    for (const r of requests) {
+      const message = new Sizer();
+      if (r.message !== undefined && r.message !== null) messageFields(message, r.message);
+      const request = new Sizer();
+      requestFields(request, r, message.size);
+      sizes.push(message.size, request.size);
+      total += 1 + varintSize(request.size) + request.size;
+    }
+    const out = new Writer(total);
+    requests.forEach((r, i) => {
+      out.tag(0x0a);
+      out.open(sizes[2 * i + 1] as number);
+      requestFields(out, r, sizes[2 * i] as number);
+    });
+    if (out.pos !== total) throw new Error(`encoded ${out.pos} bytes, sized ${total}`);
+    return out.buf;
+  } catch (error) {
+    if (error instanceof Unencodable) return undefined;
+    throw error;
+  }
+}
