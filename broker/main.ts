@@ -1,9 +1,24 @@
 // The broker process: `node broker/main.ts --data DIR [--host H] [--port P] [--node-id ID]`.
 // Environment: WHARF_DATA, WHARF_HOST, WHARF_PORT, WHARF_NODE_ID, WHARF_LOG_LEVEL. Stops cleanly
 // on SIGINT/SIGTERM: stops taking calls, lets running ones finish, flushes the log.
+//
+// Cluster mode: `--peers id=host:clientPort:peerPort,...` lists every member of the Raft group,
+// this one (--node-id) included; the broker then listens for Raft traffic on its own peerPort (or
+// --peer-port) and replicates through Raft. For example, the first of three on one machine:
+//   node broker/main.ts --node-id wharf-1 --data d1 --port 7401 \
+//     --peers wharf-1=127.0.0.1:7401:7501,wharf-2=127.0.0.1:7402:7502,wharf-3=127.0.0.1:7403:7503
+// Environment: WHARF_PEERS, WHARF_PEER_PORT.
 import { Command, InvalidArgumentError } from 'commander';
 import { createLogger } from '../common/logger.ts';
-import { startBroker, VERSION } from './broker.ts';
+import { type ClusterMember, parsePeers, startBroker, VERSION } from './broker.ts';
+
+function peers(value: string): ClusterMember[] {
+  try {
+    return parsePeers(value);
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
+}
 
 function port(value: string): number {
   const n = Number(value);
@@ -24,6 +39,13 @@ const program = new Command('wharf-broker')
     port(process.env.WHARF_METRICS_PORT ?? '9400'),
   )
   .option('--node-id <id>', 'this member id', process.env.WHARF_NODE_ID ?? 'wharf-0')
+  .option(
+    '--peers <members>',
+    'cluster mode: every member as id=host:clientPort:peerPort, comma-separated (this one included)',
+    peers,
+    peers(process.env.WHARF_PEERS ?? ''),
+  )
+  .option('--peer-port <port>', "Raft peer port (default: this member's peerPort in --peers)", port)
   .option('--log-level <level>', 'trace|debug|info|warn|error', process.env.WHARF_LOG_LEVEL ?? 'info')
   .parse();
 
@@ -34,6 +56,8 @@ const options = program.opts<{
   metricsPort: number;
   nodeId: string;
   logLevel: string;
+  peers: ClusterMember[];
+  peerPort?: number;
 }>();
 const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
 const broker = await startBroker({
@@ -43,6 +67,12 @@ const broker = await startBroker({
   nodeId: options.nodeId,
   logger,
   ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
+  ...(options.peers.length === 0 ? {} : { peers: options.peers }),
+  ...(options.peerPort === undefined
+    ? process.env.WHARF_PEER_PORT
+      ? { peerPort: port(process.env.WHARF_PEER_PORT) }
+      : {}
+    : { peerPort: options.peerPort }),
 });
 // Parents (tests, `wharf dev`) wait for this line on stdout.
 process.stdout.write(`wharf broker listening on ${broker.address}\n`);

@@ -4,6 +4,7 @@ import { canonicalDestination, isInbox } from '../../common/names.ts';
 import type { AdminServiceHandlers } from '../../proto/gen/wharf/v1/AdminService.ts';
 import type { Queue } from '../../proto/gen/wharf/v1/Queue.ts';
 import type { Topic } from '../../proto/gen/wharf/v1/Topic.ts';
+import { requireLeader } from './cluster.ts';
 import { type ApiContext, proposeExpect, unary } from './handlers.ts';
 import { type LiveCounts, queueSpecFromProto, queueToProto, topicSpecFromProto, topicToProto } from './spec-convert.ts';
 
@@ -37,6 +38,7 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
 
   return {
     ApplyQueue: unary(log, 'ApplyQueue', async (request) => {
+      requireLeader(ctx.cluster);
       if (request.queue === null) throw invalidArgument('queue is missing');
       const name = nameOf(request.queue.name);
       const spec = queueSpecFromProto(name, request.queue.spec);
@@ -51,12 +53,14 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
         .map((view) => queueToProto(view, live)),
     })),
     DeleteQueue: unary(log, 'DeleteQueue', async (request) => {
+      requireLeader(ctx.cluster);
       const name = nameOf(request.name);
       if (engine().kindOf(name) !== 'queue') throw notFound(`no such queue ${name}`);
       await proposeExpect(ctx.replica, { type: 'deleteQueue', nowMs: ctx.replica.nowMs(), name }, 'deleted');
       return {};
     }),
     ApplyTopic: unary(log, 'ApplyTopic', async (request) => {
+      requireLeader(ctx.cluster);
       if (request.topic === null) throw invalidArgument('topic is missing');
       const name = nameOf(request.topic.name);
       const spec = topicSpecFromProto(name, request.topic.spec);
@@ -70,6 +74,7 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
         .map((view) => topicToProto(view, live)),
     })),
     DeleteTopic: unary(log, 'DeleteTopic', async (request) => {
+      requireLeader(ctx.cluster);
       const name = nameOf(request.name);
       if (engine().kindOf(name) !== 'topic') throw notFound(`no such topic ${name}`);
       await proposeExpect(ctx.replica, { type: 'deleteTopic', nowMs: ctx.replica.nowMs(), name }, 'deleted');
@@ -77,6 +82,20 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
     }),
     GetClusterStatus: unary(log, 'GetClusterStatus', async () => {
       const nowMs = ctx.replica.nowMs();
+      const cluster = ctx.cluster;
+      if (cluster !== undefined) {
+        return {
+          clusterId: cluster.clusterId,
+          members: cluster.members(),
+          version: ctx.version,
+          queues: engine()
+            .listQueues('', nowMs)
+            .filter((v) => !isInbox(v.name)).length,
+          topics: engine().listTopics('', nowMs).length,
+          commitIndex: ctx.replica.stats().commitIndex,
+          appliedIndex: engine().appliedIndex,
+        };
+      }
       return {
         clusterId: 'local',
         members: [{ id: ctx.nodeId, address: ctx.address(), voter: true, leader: true, healthy: true }],
@@ -99,6 +118,7 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
       throw unimplemented(MEMBERSHIP_LATER);
     }),
     RedriveDeadLetters: unary(log, 'RedriveDeadLetters', async (request) => {
+      requireLeader(ctx.cluster);
       const deadLetterQueue = nameOf(request.deadLetterQueue);
       if (engine().kindOf(deadLetterQueue) !== 'queue') throw notFound(`no such queue ${deadLetterQueue}`);
       const result = await proposeExpect(

@@ -3,18 +3,43 @@
 import { protoDurationMs } from '../../common/duration.ts';
 import type { BrokerServiceHandlers } from '../../proto/gen/wharf/v1/BrokerService.ts';
 import { call } from './call.ts';
+import { requireLeader } from './cluster.ts';
 import { consume, receive, settle } from './consume.ts';
 import { type ApiContext, unary } from './handlers.ts';
 import { publishBatch, publishOne, publishStream } from './publish.ts';
+import { toServiceError } from './status.ts';
 
 export function brokerService(ctx: ApiContext): BrokerServiceHandlers {
   const log = ctx.logger;
+  // In cluster mode only the leader serves these; a follower answers with the leader's address.
+  const lead = (): void => requireLeader(ctx.cluster);
   return {
-    Publish: unary(log, 'Publish', (request) => publishOne(ctx, request)),
-    PublishBatch: unary(log, 'PublishBatch', (request) => publishBatch(ctx, request)),
-    PublishStream: (stream) => publishStream(ctx, stream),
-    Receive: unary(log, 'Receive', (request) => receive(ctx, request)),
-    Consume: (stream) => consume(ctx, stream),
+    Publish: unary(log, 'Publish', async (request) => {
+      lead();
+      return publishOne(ctx, request);
+    }),
+    PublishBatch: unary(log, 'PublishBatch', async (request) => {
+      lead();
+      return publishBatch(ctx, request);
+    }),
+    PublishStream: (stream) => {
+      if (ctx.cluster !== undefined && !ctx.cluster.isLeader()) {
+        stream.emit('error', toServiceError(ctx.cluster.notLeader(), log, 'PublishStream'));
+        return;
+      }
+      publishStream(ctx, stream);
+    },
+    Receive: unary(log, 'Receive', async (request) => {
+      lead();
+      return receive(ctx, request);
+    }),
+    Consume: (stream) => {
+      if (ctx.cluster !== undefined && !ctx.cluster.isLeader()) {
+        stream.emit('error', toServiceError(ctx.cluster.notLeader(), log, 'Consume'));
+        return;
+      }
+      consume(ctx, stream);
+    },
     Ack: unary(log, 'Ack', async (request) => ({
       results: await settle(ctx, 'ack', request.receipts, { delayMs: 0, deadLetter: false, reason: '' }),
     })),
@@ -32,6 +57,9 @@ export function brokerService(ctx: ApiContext): BrokerServiceHandlers {
         reason: '',
       }),
     })),
-    Call: unary(log, 'Call', (request) => call(ctx, request)),
+    Call: unary(log, 'Call', async (request) => {
+      lead();
+      return call(ctx, request);
+    }),
   };
 }

@@ -172,8 +172,11 @@ export function consume(ctx: ApiContext, call: ServerDuplexStream<ConsumeRequest
     void cleanup();
   };
 
+  let unwatch: (() => void) | undefined;
   const cleanup = async (): Promise<void> => {
     closed = true;
+    unwatch?.();
+    unwatch = undefined;
     if (target === undefined) return;
     const left = ctx.dispatcher.detach(target.destination, target.subscription, push);
     const receipts = [...unsettled];
@@ -234,6 +237,10 @@ export function consume(ctx: ApiContext, call: ServerDuplexStream<ConsumeRequest
               return;
             }
             ctx.dispatcher.attach(resolved.destination, resolved.subscription, push, leaseMs);
+            // Cluster mode: a leader that steps down ends its consumers' streams with the new
+            // leader's address, so they resume there (their unsettled deliveries' leases run out).
+            const cluster = ctx.cluster;
+            if (cluster !== undefined) unwatch = cluster.onLeadershipLost(() => fail(cluster.notLeader()));
           }, fail);
         } catch (error) {
           fail(error);

@@ -59,11 +59,14 @@ export class Dispatcher {
   readonly #channels = new Map<string, Channel>();
 
   readonly #tracing: BrokerTracing | undefined;
+  /** Cluster mode: whether this member leads (leases are proposed only then). */
+  readonly #leading: (() => boolean) | undefined;
 
-  constructor(replica: Replica, logger: Logger, tracing?: BrokerTracing) {
+  constructor(replica: Replica, logger: Logger, tracing?: BrokerTracing, leading?: () => boolean) {
     this.#replica = replica;
     this.#logger = logger;
     this.#tracing = tracing;
+    this.#leading = leading;
     replica.onApplied((command) => {
       switch (command.type) {
         case 'publish': {
@@ -179,6 +182,8 @@ export class Dispatcher {
   }
 
   #pump(channel: Channel): void {
+    // A follower leases nothing: its proposals would be refused (wakeAll() when it leads).
+    if (this.#leading !== undefined && !this.#leading()) return;
     if (channel.leases >= LEASES_IN_FLIGHT_MAX) {
       channel.again = true;
       return;

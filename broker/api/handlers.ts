@@ -5,6 +5,7 @@ import { WharfError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import type { ApplyResult, Command, Failure } from '../engine/types.ts';
 import type { Replica } from '../replica/replica.ts';
+import type { ClusterView } from './cluster.ts';
 import type { Dispatcher } from './dispatcher.ts';
 import { toServiceError } from './status.ts';
 import type { BrokerTracing } from './tracing.ts';
@@ -20,6 +21,8 @@ export interface ApiContext {
   readonly version: string;
   /** The broker's own spans; undefined when tracing is off. */
   readonly tracing: BrokerTracing | undefined;
+  /** Cluster mode: who leads and who the members are; undefined for a single-member broker. */
+  readonly cluster?: ClusterView;
 }
 
 export function unary<Req, Res>(

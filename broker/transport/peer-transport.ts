@@ -7,6 +7,8 @@
 // batches are unacknowledged; everything queued while they were in flight goes out as the next
 // batch. A failed stream is dropped with its queue and reopened after an exponential backoff.
 // send() never throws and never calls back synchronously, as the replica's Transport requires.
+// An empty batch goes to every idle peer every `probeMs`, so links stay open and every member
+// knows which peers answer (followers exchange no Raft messages among themselves).
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS } from '../../client/proto.ts';
@@ -46,6 +48,8 @@ export interface PeerTransportOptions {
   readonly backoffMsMax?: number;
   /** A peer counts as healthy while heard from within this long. Default 3 s. */
   readonly healthyWithinMs?: number;
+  /** Idle peers get an empty batch this often (liveness). Default 500 ms; 0: never. */
+  readonly probeMs?: number;
 }
 
 export interface PeerTransportStats {
@@ -74,6 +78,7 @@ export class PeerTransport implements Transport {
     reconnects: 0,
   };
   #handler: Handler | undefined;
+  #probe: NodeJS.Timeout | undefined;
   #port = 0;
   #closed = false;
 
@@ -103,6 +108,13 @@ export class PeerTransport implements Transport {
         (error, port) => (error ? reject(error) : resolve(port)),
       );
     });
+    const probeMs = options.probeMs ?? 500;
+    if (probeMs > 0) {
+      transport.#probe = setInterval(() => {
+        for (const link of transport.#links.values()) link.probe();
+      }, probeMs);
+      transport.#probe.unref();
+    }
     return transport;
   }
 
@@ -176,6 +188,7 @@ export class PeerTransport implements Transport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#probe !== undefined) clearInterval(this.#probe);
     for (const link of this.#links.values()) link.close();
     for (const call of this.#calls) call.end();
     await new Promise<void>((resolve) => {
@@ -290,6 +303,16 @@ class PeerLink {
       this.#transport.stats.sentMessages += batch.length;
       stream.write({ fromMember: this.#self, frames: Buffer.from(frames.buffer, frames.byteOffset, frames.length) });
     }
+  }
+
+  /** An empty batch when nothing is queued or in flight (opens the stream if it is down). */
+  probe(): void {
+    if (this.#closed || this.#queue.length > 0 || Date.now() < this.#retryAtMs) return;
+    if (this.#stream === undefined) this.#open();
+    const stream = this.#stream;
+    if (stream === undefined || this.#written > this.#acked) return;
+    this.#written++;
+    stream.write({ fromMember: this.#self, frames: Buffer.alloc(0) });
   }
 
   #open(): void {

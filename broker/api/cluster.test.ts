@@ -1,0 +1,122 @@
+// Cluster mode in one process: three brokers (startBroker with peers) over the real peer transport
+// on loopback. Followers refuse state-changing calls with the leader's address (trailer and
+// message); the leader serves them; the status lists the members; a new leader takes over.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type ServiceError, status } from '@grpc/grpc-js';
+import { afterAll, expect, it } from 'vitest';
+import { connect } from '../../client/client.ts';
+import { silentLogger } from '../../common/logger.ts';
+import { type ClusterMember, parsePeers, type RunningBroker, startBroker } from '../broker.ts';
+
+let dir = '';
+const brokers = new Map<string, RunningBroker>();
+afterAll(async () => {
+  for (const b of brokers.values()) await b.stop();
+  if (dir !== '') await rm(dir, { recursive: true, force: true });
+}, 30_000);
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+async function until<T>(get: () => T | undefined, ms = 10_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = get();
+    if (value !== undefined) return value;
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+it('parses --peers', () => {
+  expect(parsePeers('a=127.0.0.1:7401:7501, b=h.local:1:2')).toEqual([
+    { id: 'a', clientAddress: '127.0.0.1:7401', peerAddress: '127.0.0.1:7501' },
+    { id: 'b', clientAddress: 'h.local:1', peerAddress: 'h.local:2' },
+  ]);
+  expect(() => parsePeers('a=127.0.0.1:7401')).toThrow(/id=host:clientPort:peerPort/);
+});
+
+it('serves on the leader, hints from followers, and fails over when the leader stops', async () => {
+  dir = await mkdtemp(join(tmpdir(), 'wharf-cluster-'));
+  const members: ClusterMember[] = [];
+  for (const id of ['n1', 'n2', 'n3']) {
+    members.push({
+      id,
+      clientAddress: `127.0.0.1:${await freePort()}`,
+      peerAddress: `127.0.0.1:${await freePort()}`,
+    });
+  }
+  for (const m of members) {
+    brokers.set(
+      m.id,
+      await startBroker({
+        dataDir: join(dir, m.id),
+        port: Number(m.clientAddress.split(':')[1]),
+        nodeId: m.id,
+        peers: members,
+        tickMs: 20,
+        logger: silentLogger(),
+        stopGraceMs: 200,
+      }),
+    );
+  }
+  const leaderId = await until(() => [...brokers].find(([, b]) => b.isLeader())?.[0]);
+  const leader = brokers.get(leaderId) as RunningBroker;
+  const followerId = members.find((m) => m.id !== leaderId)?.id as string;
+  const follower = connect((brokers.get(followerId) as RunningBroker).address, { deadlineMs: 5_000 });
+  const onLeader = connect(leader.address, { deadlineMs: 5_000 });
+  try {
+    // Right after the election a follower may not have heard from the leader yet: no hint then.
+    let refused = {} as ServiceError;
+    for (let i = 0; i < 100; i++) {
+      refused = (await follower.applyQueue({ name: 'q', spec: {} }).catch((e: unknown) => e)) as ServiceError;
+      if (refused.metadata?.get('wharf-leader').length > 0) break;
+      expect(refused.details).toMatch(/no leader is known yet/);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(refused.code).toBe(status.UNAVAILABLE);
+    expect(refused.metadata.get('wharf-leader')).toEqual([leader.address]);
+    expect(refused.details).toContain(`leader: ${leader.address}`);
+    const receiveRefused = (await follower.receive({ destination: 'q' }).catch((e: unknown) => e)) as ServiceError;
+    expect(receiveRefused.code).toBe(status.UNAVAILABLE);
+
+    await onLeader.applyQueue({ name: 'q', spec: { ackDeadline: { seconds: 1 } } });
+    await onLeader.publishBatch([
+      { destination: 'q', message: { payload: Buffer.from('one') } },
+      { destination: 'q', message: { payload: Buffer.from('two') } },
+    ]);
+    const { deliveries } = await onLeader.receive({ destination: 'q', maxMessages: 1, wait: { nanos: 500e6 } });
+    expect(deliveries.map((d) => d.message?.payload.toString())).toEqual(['one']);
+    expect((await onLeader.ack(deliveries.map((d) => d.receipt))).results[0]?.outcome).toBe('OUTCOME_OK');
+
+    // Members with their client addresses; health comes from the peer links' probes.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    const view = await follower.clusterStatus();
+    expect(view.members.map((m) => [m.id, m.address, m.voter, m.leader, m.healthy])).toEqual(
+      members.map((m) => [m.id, m.clientAddress, true, m.id === leaderId, true]),
+    );
+
+    // The leader stops: another is elected and still has the unsettled message.
+    await leader.stop();
+    brokers.delete(leaderId);
+    const nextId = await until(() => [...brokers].find(([, b]) => b.isLeader())?.[0]);
+    const next = connect((brokers.get(nextId) as RunningBroker).address, { deadlineMs: 5_000 });
+    try {
+      const again = await next.receive({ destination: 'q', maxMessages: 5, wait: { nanos: 500e6 } });
+      expect(again.deliveries.map((d) => d.message?.payload.toString())).toEqual(['two']);
+    } finally {
+      next.close();
+    }
+  } finally {
+    follower.close();
+    onLeader.close();
+  }
+}, 60_000);
