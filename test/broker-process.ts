@@ -1,5 +1,6 @@
 // A broker as a real child process on a loopback port, for tests that kill it.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../broker/main.ts', import.meta.url));
@@ -11,12 +12,22 @@ export interface BrokerChild {
   kill9(): Promise<void>;
   /** SIGTERM: the graceful path. */
   stop(): Promise<number | null>;
+  /** SIGSTOP / SIGCONT: a process that hangs (its sockets stay open) and comes back. */
+  pause(): void;
+  resume(): void;
+  /** Whether the process has exited. */
+  readonly exited: boolean;
 }
 
-export async function spawnBrokerChild(dataDir: string, port = 0, startTimeoutMs = 30_000): Promise<BrokerChild> {
-  const child = spawn(process.execPath, [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `extraArgs` go to broker/main.ts after the data dir, port and log level (e.g. cluster flags). */
+export async function spawnBrokerChild(
+  dataDir: string,
+  port = 0,
+  startTimeoutMs = 30_000,
+  extraArgs: readonly string[] = [],
+): Promise<BrokerChild> {
+  const args = [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn', ...extraArgs];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
@@ -35,17 +46,45 @@ export async function spawnBrokerChild(dataDir: string, port = 0, startTimeoutMs
       reject(new Error(`broker exited with ${code}: ${stderr}`));
     });
   });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let hasExited = false;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => {
+      hasExited = true;
+      resolve(code);
+    }),
+  );
   return {
     address,
     child,
+    get exited() {
+      return hasExited;
+    },
     async kill9() {
-      child.kill('SIGKILL');
+      if (!hasExited) child.kill('SIGKILL');
       await exited;
     },
     async stop() {
-      child.kill('SIGTERM');
+      if (!hasExited) {
+        child.kill('SIGCONT');
+        child.kill('SIGTERM');
+      }
       return exited;
     },
+    pause() {
+      if (!hasExited) child.kill('SIGSTOP');
+    },
+    resume() {
+      if (!hasExited) child.kill('SIGCONT');
+    },
   };
+}
+
+/** A loopback port that was free a moment ago (for processes that must know each other's ports). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (typeof address !== 'object' || address === null) throw new Error('no port');
+  return address.port;
 }
