@@ -22,14 +22,9 @@ describe('wharf without a broker', () => {
     expect(result.stderr).toContain("unknown command 'frobnicate'");
   });
 
-  it('says that multi-node dev clusters are not there yet', async () => {
-    const result = await wharf(['dev', '--nodes', '3']);
-    expect(result).toEqual({
-      code: 2,
-      stdout: '',
-      stderr:
-        'wharf: --nodes 3: multi-node dev clusters arrive with Raft replication; for now run --nodes 1 (the default)\n',
-    });
+  it('refuses more dev nodes than one machine should run, before starting anything', async () => {
+    const result = await wharf(['dev', '--nodes', '8']);
+    expect(result).toEqual({ code: 2, stdout: '', stderr: 'wharf: --nodes 8: at most 7 on one machine\n' });
   });
 
   it('refuses invalid --apply files before starting anything', async () => {

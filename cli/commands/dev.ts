@@ -2,9 +2,16 @@
 // loopback port over a data directory that survives restarts, puts a sidecar in front of it on the
 // public port (traces go to OTEL_EXPORTER_OTLP_ENDPOINT when set), applies the resources, prints how to use it, and
 // on Ctrl-C/SIGTERM stops cleanly (running calls finish, the log is flushed).
+//
+// With --nodes N > 1 the brokers are N processes (`node broker/main.ts`) on free loopback ports,
+// members wharf-1..N of one Raft group, with data in DIR/node-1..N; the sidecar is seeded with all
+// of them and follows the leader. Ctrl-C drains the sidecar, then SIGTERMs every broker and waits.
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { connect } from '../../client/client.ts';
 import { type LoadedResources, loadResourceFiles } from '../../client/resource-files.ts';
 import { applyOrder, type WharfResource } from '../../client/resources.ts';
@@ -34,6 +41,8 @@ export interface DevBanner {
   readonly dataDir: string;
   readonly applied: readonly WharfResource[];
   readonly files: readonly string[];
+  /** Broker processes behind the sidecar (default 1: in process). */
+  readonly nodes?: number;
 }
 
 function exampleQueue(applied: readonly WharfResource[]): string {
@@ -47,8 +56,10 @@ export function devBannerText(banner: DevBanner): string {
   const addr = banner.address === `127.0.0.1:${DEFAULT_DEV_PORT}` ? '' : ` --addr ${banner.address}`;
   const queue = exampleQueue(banner.applied);
   const lines = [
-    `wharf dev: 1 broker behind a sidecar serving wharf.v1.BrokerService and AdminService on ${banner.address}`,
-    `  data:    ${banner.dataDir} (queues and unsettled messages survive a restart)`,
+    (banner.nodes ?? 1) > 1
+      ? `wharf dev: ${banner.nodes} broker processes (one Raft group) behind a sidecar serving wharf.v1.BrokerService and AdminService on ${banner.address}`
+      : `wharf dev: 1 broker behind a sidecar serving wharf.v1.BrokerService and AdminService on ${banner.address}`,
+    `  data:    ${banner.dataDir}${(banner.nodes ?? 1) > 1 ? `/node-1..${banner.nodes}` : ''} (queues and unsettled messages survive a restart)`,
   ];
   if (banner.applied.length > 0) {
     lines.push(
@@ -83,13 +94,114 @@ function explainStartFailure(error: unknown, host: string, port: number): Error 
   return error instanceof Error ? error : new Error(text);
 }
 
+const BROKER_MAIN = fileURLToPath(new URL('../../broker/main.ts', import.meta.url));
+const NODES_MAX = 7;
+const CLUSTER_START_MS = 30_000;
+const CLUSTER_STOP_MS = 10_000;
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const address = server.address();
+  await new Promise((done) => server.close(done));
+  if (typeof address !== 'object' || address === null) throw new CommandError('no free loopback port');
+  return address.port;
+}
+
+interface BrokerProcesses {
+  readonly addresses: readonly string[];
+  /** The leader's client address, once one is elected. */
+  leader(): Promise<string>;
+  stop(): Promise<void>;
+}
+
+/** Starts `nodes` broker processes forming one Raft group on loopback; resolves once all listen. */
+async function startBrokerProcesses(
+  nodes: number,
+  dataDir: string,
+  logLevel: string,
+  io: Io,
+): Promise<BrokerProcesses> {
+  const members: { id: string; clientPort: number; peerPort: number }[] = [];
+  for (let i = 1; i <= nodes; i++)
+    members.push({ id: `wharf-${i}`, clientPort: await freePort(), peerPort: await freePort() });
+  const peers = members.map((m) => `${m.id}=127.0.0.1:${m.clientPort}:${m.peerPort}`).join(',');
+  const children: ChildProcess[] = [];
+  // Never leave brokers behind, even if this process ends abruptly.
+  const killAll = (): void => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
+  const exited = (child: ChildProcess) =>
+    child.exitCode !== null || child.signalCode !== null
+      ? Promise.resolve()
+      : new Promise<void>((done) => child.once('exit', () => done()));
+  const stop = async (): Promise<void> => {
+    for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    const timer = setTimeout(killAll, CLUSTER_STOP_MS);
+    await Promise.all(children.map(exited));
+    clearTimeout(timer);
+    process.removeListener('exit', killAll);
+  };
+  try {
+    await Promise.all(
+      members.map(async (m, i) => {
+        const nodeDir = join(dataDir, `node-${i + 1}`);
+        await mkdir(nodeDir, { recursive: true });
+        const args = [
+          ...['--data', nodeDir, '--host', '127.0.0.1', '--port', String(m.clientPort)],
+          ...['--node-id', m.id, '--peers', peers, '--metrics-port', '0', '--log-level', logLevel],
+        ];
+        const child = spawn(process.execPath, [BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        children.push(child);
+        child.stderr?.on('data', (chunk: Buffer) => io.err(chunk.toString()));
+        await new Promise<void>((ready, fail) => {
+          const timer = setTimeout(() => fail(new CommandError(`broker ${m.id} did not start`)), CLUSTER_START_MS);
+          child.stdout?.on('data', (chunk: Buffer) => {
+            if (/listening on/.test(chunk.toString())) {
+              clearTimeout(timer);
+              ready();
+            }
+          });
+          child.once('exit', (code) => {
+            clearTimeout(timer);
+            fail(new CommandError(`broker ${m.id} exited with ${code} while starting`));
+          });
+        });
+      }),
+    );
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const addresses = members.map((m) => `127.0.0.1:${m.clientPort}`);
+  return {
+    addresses,
+    stop,
+    async leader() {
+      const end = Date.now() + CLUSTER_START_MS;
+      while (Date.now() < end) {
+        for (const address of addresses) {
+          const client = connect(address, { deadlineMs: 1_000 });
+          try {
+            const leader = (await client.clusterStatus()).members.find((m) => m.leader);
+            if (leader !== undefined) return leader.address;
+          } catch {
+            // starting: ask the next
+          } finally {
+            client.close();
+          }
+        }
+        await new Promise((done) => setTimeout(done, 100));
+      }
+      throw new CommandError(`no broker was elected leader within ${CLUSTER_START_MS / 1000}s`);
+    },
+  };
+}
+
 export async function devCommand(options: DevOptions, io: Io, logger?: Logger): Promise<void> {
   const nodes = countArg(options.nodes, '--nodes', 1);
-  if (nodes > 1) {
-    throw new UsageError(
-      `--nodes ${nodes}: multi-node dev clusters arrive with Raft replication; for now run --nodes 1 (the default)`,
-    );
-  }
+  if (nodes > NODES_MAX) throw new UsageError(`--nodes ${nodes}: at most ${NODES_MAX} on one machine`);
   const port = portArg(options.port);
   const dataDir = resolve(options.data ?? defaultDataDir(io.env));
 
@@ -110,11 +222,15 @@ export async function devCommand(options: DevOptions, io: Io, logger?: Logger): 
   const { startBroker } = await import('../../broker/broker.ts');
   const { startSidecar } = await import('../../sidecar/sidecar.ts');
   const { parseConfig } = await import('../../sidecar/config.ts');
-  // The broker listens on a free loopback port; the sidecar takes the public one, as in a pod.
-  const broker = await startBroker({ dataDir, host: '127.0.0.1', port: 0, logger: log, nodeId: 'wharf-0' });
+  // The brokers listen on free loopback ports; the sidecar takes the public one, as in a pod.
+  const broker =
+    nodes === 1
+      ? await startBroker({ dataDir, host: '127.0.0.1', port: 0, logger: log, nodeId: 'wharf-0' })
+      : await startBrokerProcesses(nodes, dataDir, options.logLevel ?? io.env.WHARF_LOG_LEVEL ?? 'warn', io);
+  const brokerAddresses = 'addresses' in broker ? broker.addresses : [broker.address];
   let sidecar: Awaited<ReturnType<typeof startSidecar>>;
   try {
-    const sidecarArgs = ['--host', options.host, '--port', String(port), '--brokers', broker.address];
+    const sidecarArgs = ['--host', options.host, '--port', String(port), '--brokers', brokerAddresses.join(',')];
     sidecar = await startSidecar({
       config: parseConfig([...sidecarArgs, '--metrics-port', '0'], { WHARF_NAMESPACE: 'default', ...io.env }),
       logger: log.child({ component: 'sidecar' }),
@@ -127,14 +243,21 @@ export async function devCommand(options: DevOptions, io: Io, logger?: Logger): 
   const stop = stopRequested(io);
   try {
     if (loaded.resources.length > 0) {
-      const client = connect(broker.address, { deadlineMs: CLI_DEADLINE_MS });
+      const target = 'leader' in broker ? await broker.leader() : broker.address;
+      const client = connect(target, { deadlineMs: CLI_DEADLINE_MS });
       try {
         await applyResources(client, loaded.resources);
       } finally {
         client.close();
       }
     }
-    const banner: DevBanner = { address: sidecar.address, dataDir, applied: loaded.resources, files: loaded.files };
+    const banner: DevBanner = {
+      address: sidecar.address,
+      dataDir,
+      applied: loaded.resources,
+      files: loaded.files,
+      nodes,
+    };
     if (options.json) {
       printJson(io, {
         address: banner.address,
