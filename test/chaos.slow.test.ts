@@ -1,13 +1,15 @@
 // Chaos: three real broker processes replicating one Raft group, a continuous publish/consume
 // workload through the client (following the leader hints followers answer with), and faults:
-// kill -9 of the leader, kill -9 of a follower, SIGSTOP/SIGCONT of a node (leader or not), and
-// restarts. Then every node runs again, the queue is drained, and a ledger proves:
+// kill -9 of the leader, kill -9 of a follower, SIGSTOP/SIGCONT of a node (leader or not),
+// restarts, and cut peer links: every directed peer link i→j runs through a TCP proxy in this
+// process (node i dials j's peer port through it), so the test can isolate a node and heal it. Then every node runs again, the queue is drained, and a ledger proves:
 //   lost = acknowledged publishes never delivered = 0
 //   phantom = deliveries of payloads nobody published = 0
 //   resurrected = messages whose ack was acknowledged and that came back in the drain = 0
 // Bounded: about a minute of faults plus the drain. Prints `chaos: ops=… faults=… lost=0 …`.
 // Run: WHARF_SUITE=slow node node_modules/vitest/vitest.mjs run test/chaos
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { type ServiceError, status } from '@grpc/grpc-js';
@@ -19,6 +21,60 @@ const FAULT_PHASE_MS = Number(process.env.WHARF_CHAOS_MS ?? 60_000);
 const FAULT_EVERY_MS = 5_000;
 const CALL_DEADLINE_MS = 2_000;
 const QUEUE = 'default/chaos';
+
+/** A TCP proxy for one directed peer link; cut() drops its connections and refuses new ones. */
+class LinkProxy {
+  readonly #server: Server;
+  readonly #sockets = new Set<Socket>();
+  #cut = false;
+  port = 0;
+
+  constructor(targetPort: number) {
+    this.#server = createServer((inbound) => {
+      if (this.#cut) {
+        inbound.destroy();
+        return;
+      }
+      const outbound = tcpConnect(targetPort, '127.0.0.1');
+      for (const [a, b] of [
+        [inbound, outbound],
+        [outbound, inbound],
+      ] as const) {
+        this.#sockets.add(a);
+        a.on('error', () => b.destroy());
+        a.on('close', () => {
+          this.#sockets.delete(a);
+          b.destroy();
+        });
+      }
+      inbound.pipe(outbound);
+      outbound.pipe(inbound);
+    });
+  }
+
+  async listen(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', resolve));
+    const address = this.#server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  cut(): void {
+    this.#cut = true;
+    for (const socket of this.#sockets) socket.destroy();
+  }
+
+  heal(): void {
+    this.#cut = false;
+  }
+
+  close(): void {
+    this.cut();
+    this.#server.close();
+  }
+}
+
+/** proxies.get(`${from}>${to}`): the link from → to. */
+const proxies = new Map<string, LinkProxy>();
 
 interface Node {
   readonly id: string;
@@ -34,6 +90,7 @@ const nodes: Node[] = [];
 afterAll(async () => {
   // Also when an assertion failed half-way: never leave a broker process behind.
   for (const node of nodes) await node.child?.kill9();
+  for (const proxy of proxies.values()) proxy.close();
   rmSync(root, { recursive: true, force: true });
 }, 30_000);
 
@@ -41,12 +98,16 @@ const address = (node: Node) => `127.0.0.1:${node.clientPort}`;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function start(node: Node): Promise<void> {
-  const peers = nodes.map((n) => `${n.id}=127.0.0.1:${n.clientPort}:${n.peerPort}`).join(',');
+  // This node reaches each other node's peer port through the proxy of that directed link.
+  const peerPortOf = (n: Node) => (n === node ? n.peerPort : (proxies.get(`${node.id}>${n.id}`) as LinkProxy).port);
+  const peers = nodes.map((n) => `${n.id}=127.0.0.1:${n.clientPort}:${peerPortOf(n)}`).join(',');
   node.child = await spawnBrokerChild(node.dataDir, node.clientPort, 30_000, [
     '--node-id',
     node.id,
     '--peers',
     peers,
+    '--peer-port',
+    String(node.peerPort),
     '--metrics-port',
     '0',
   ]);
@@ -197,6 +258,14 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
       paused: false,
     });
   }
+  for (const from of nodes) {
+    for (const to of nodes) {
+      if (from === to) continue;
+      const proxy = new LinkProxy(to.peerPort);
+      await proxy.listen();
+      proxies.set(`${from.id}>${to.id}`, proxy);
+    }
+  }
   await Promise.all(nodes.map(start));
   const client = new LeaderClient(address(nodes[0] as Node));
   // A short lease, so deliveries cut off by a fault come back quickly for the drain.
@@ -219,7 +288,8 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
     await sleep(FAULT_EVERY_MS);
     const leader = await leaderNode();
     const others = nodes.filter((n) => n !== leader && n.child !== undefined);
-    switch (round % 4) {
+    // kill -9 leader, partition leader, SIGSTOP, kill -9 follower, kill -9 leader; repeat.
+    switch ([0, 4, 1, 3, 2][round % 5]) {
       case 0:
       case 2: {
         // kill -9 the leader, restart it a little later.
@@ -234,7 +304,8 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
       }
       case 1: {
         // SIGSTOP a follower (or the leader every other time), SIGCONT a little later.
-        const victim = round % 8 === 1 && leader !== undefined ? leader : (others[0] ?? (nodes[0] as Node));
+        const victim =
+          Math.floor(round / 5) % 2 === 0 && leader !== undefined ? leader : (others[0] ?? (nodes[0] as Node));
         victim.child?.pause();
         victim.paused = true;
         faults.push(`sigstop ${victim.id}${victim === leader ? ' (leader)' : ''}`);
@@ -242,6 +313,18 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
         victim.child?.resume();
         victim.paused = false;
         faults.push(`sigcont ${victim.id}`);
+        break;
+      }
+      case 4: {
+        // Cut every peer link of the leader (both ways), heal them a little later: the others
+        // elect a new leader; the old one must step down and catch up.
+        const victim = leader ?? (nodes[round % 3] as Node);
+        const links = [...proxies].filter(([key]) => key.split('>').includes(victim.id)).map(([, p]) => p);
+        for (const link of links) link.cut();
+        faults.push(`partition ${victim.id}${victim === leader ? ' (leader)' : ''}`);
+        await sleep(3_000);
+        for (const link of links) link.heal();
+        faults.push(`heal ${victim.id}`);
         break;
       }
       case 3: {
@@ -257,7 +340,8 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
       }
     }
   }
-  // Heal: every node runs; the workload keeps going a little on the healed cluster.
+  // Heal: every node runs, every link is up; the workload keeps going a little on the healed cluster.
+  for (const proxy of proxies.values()) proxy.heal();
   for (const node of nodes) {
     if (node.child === undefined) await start(node);
     if (node.paused) {
@@ -292,8 +376,8 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
   const resurrected = [...ledger.settled].filter((x) => left.has(x));
   const kinds = (prefix: string) => faults.filter((f) => f.startsWith(prefix)).length;
   console.log(
-    `chaos: ops=${ledger.ops} faults=${faults.length - kinds('restart') - kinds('sigcont')} ` +
-      `(kill9=${kinds('kill9')} sigstop=${kinds('sigstop')} restarts=${kinds('restart')}) ` +
+    `chaos: ops=${ledger.ops} faults=${faults.length - kinds('restart') - kinds('sigcont') - kinds('heal')} ` +
+      `(kill9=${kinds('kill9')} sigstop=${kinds('sigstop')} partitions=${kinds('partition')} restarts=${kinds('restart')}) ` +
       `published=${publishedBeforeDrain} received=${ledger.received.size} settled=${ledger.settled.size} ` +
       `drained=${left.size} hops=${client.hops} lost=${lost.length} phantom=${ledger.phantom.size} resurrected=${resurrected.length}`,
   );
