@@ -6,6 +6,7 @@
 //   lost = acknowledged publishes never delivered = 0
 //   phantom = deliveries of payloads nobody published = 0
 //   resurrected = messages whose ack was acknowledged and that came back in the drain = 0
+//   reordered = first deliveries of a key (PerKey queue) out of publish order = 0
 // Bounded: about a minute of faults plus the drain. Prints `chaos: ops=… faults=… lost=0 …`.
 // Run: WHARF_SUITE=slow node node_modules/vitest/vitest.mjs run test/chaos
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -21,6 +22,9 @@ const FAULT_PHASE_MS = Number(process.env.WHARF_CHAOS_MS ?? 60_000);
 const FAULT_EVERY_MS = 5_000;
 const CALL_DEADLINE_MS = 2_000;
 const QUEUE = 'default/chaos';
+/** PerKey ordering: each key's messages are delivered first in publish order. */
+const ORDERED = 'default/chaos-ordered';
+const KEYS = 16;
 
 /** A TCP proxy for one directed peer link; cut() drops its connections and refuses new ones. */
 class LinkProxy {
@@ -176,12 +180,54 @@ interface Ledger {
   /** Payloads whose ack was acknowledged with OUTCOME_OK. */
   readonly settled: Set<string>;
   readonly phantom: Set<string>;
+  /** Ordered payloads: key and publish sequence. */
+  readonly ordered: Map<string, { key: string; seq: number }>;
+  /** Per key: sequence of the latest message delivered for the first time. */
+  readonly lastFirst: Map<string, number>;
+  readonly reordered: string[];
   ops: number;
+}
+
+/** Books one delivery: phantom and per-key order checks, then received. */
+function book(ledger: Ledger, payload: string, seen: Set<string>): void {
+  if (!ledger.attempted.has(payload)) ledger.phantom.add(payload);
+  const order = ledger.ordered.get(payload);
+  if (order !== undefined && !ledger.received.has(payload) && !seen.has(payload)) {
+    const last = ledger.lastFirst.get(order.key) ?? -1;
+    if (order.seq <= last) ledger.reordered.push(`${payload} after seq ${last}`);
+    ledger.lastFirst.set(order.key, Math.max(last, order.seq));
+  }
+  seen.add(payload);
 }
 
 function workload(client: LeaderClient, ledger: Ledger) {
   let stopped = false;
   let next = 0;
+  // The ordered publisher: keys round-robin, one sequence across keys, at a modest rate.
+  let seq = 0;
+  const orderedPublisher = (async () => {
+    while (!stopped) {
+      const batch = Array.from({ length: 8 }, () => {
+        const n = seq++;
+        const payload = `o-m${n}`;
+        ledger.attempted.add(payload);
+        ledger.ordered.set(payload, { key: `k${n % KEYS}`, seq: n });
+        return payload;
+      });
+      const requests = batch.map((x) => ({
+        destination: ORDERED,
+        message: { payload: Buffer.from(x), dedupId: x, key: ledger.ordered.get(x)?.key ?? '' },
+      }));
+      try {
+        await client.run((c) => c.publishBatch(requests));
+        for (const x of batch) ledger.published.add(x);
+        ledger.ops++;
+      } catch {
+        await sleep(100);
+      }
+      await sleep(20);
+    }
+  })();
   const publishers = Array.from({ length: 2 }, async (_, p) => {
     while (!stopped) {
       const payloads = Array.from({ length: 16 }, () => `p${p}-m${next++}`);
@@ -197,18 +243,16 @@ function workload(client: LeaderClient, ledger: Ledger) {
       }
     }
   });
-  const consumer = (async () => {
+  const consumers = [QUEUE, ORDERED].map(async (destination) => {
     while (!stopped) {
       try {
         const { deliveries } = await client.run((c) =>
-          c.receive({ destination: QUEUE, maxMessages: 64, wait: { nanos: 200e6 } }),
+          c.receive({ destination, maxMessages: 64, wait: { nanos: 200e6 } }),
         );
         ledger.ops++;
-        for (const d of deliveries) {
-          const x = d.message?.payload.toString() ?? '';
-          if (!ledger.attempted.has(x)) ledger.phantom.add(x);
-          ledger.received.add(x);
-        }
+        const seen = new Set<string>();
+        for (const d of deliveries) book(ledger, d.message?.payload.toString() ?? '', seen);
+        for (const x of seen) ledger.received.add(x);
         if (deliveries.length === 0) continue;
         // An ack is not retried elsewhere: a receipt is only good where it was leased.
         const results = await client.run((c) => c.ack(deliveries.map((d) => d.receipt)), 1);
@@ -220,11 +264,11 @@ function workload(client: LeaderClient, ledger: Ledger) {
         await sleep(100);
       }
     }
-  })();
+  });
   return {
     stop: async () => {
       stopped = true;
-      await Promise.all([...publishers, consumer]);
+      await Promise.all([...publishers, orderedPublisher, ...consumers]);
     },
   };
 }
@@ -269,8 +313,10 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
   await Promise.all(nodes.map(start));
   const client = new LeaderClient(address(nodes[0] as Node));
   // A short lease, so deliveries cut off by a fault come back quickly for the drain.
+  const spec = { ackDeadline: { seconds: 2 }, dedupWindow: { seconds: 600 } };
+  await client.run((c) => c.applyQueue({ name: QUEUE, spec }), 60);
   await client.run(
-    (c) => c.applyQueue({ name: QUEUE, spec: { ackDeadline: { seconds: 2 }, dedupWindow: { seconds: 600 } } }),
+    (c) => c.applyQueue({ name: ORDERED, spec: { ...spec, ordering: 'ORDERING_PER_KEY' as const } }),
     60,
   );
   const ledger: Ledger = {
@@ -279,6 +325,9 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
     received: new Set(),
     settled: new Set(),
     phantom: new Set(),
+    ordered: new Map(),
+    lastFirst: new Map(),
+    reordered: [],
     ops: 0,
   };
   const run = workload(client, ledger);
@@ -355,21 +404,19 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
 
   // Drain: what is left must cover every acknowledged publish not yet received.
   const left = new Set<string>();
-  for (let i = 0; i < 1_000; i++) {
-    const { deliveries } = await client.run((c) =>
-      c.receive({ destination: QUEUE, maxMessages: 500, wait: { nanos: 300e6 } }),
-    );
-    for (const d of deliveries) {
-      const x = d.message?.payload.toString() ?? '';
-      if (!ledger.attempted.has(x)) ledger.phantom.add(x);
-      left.add(x);
+  for (const destination of [QUEUE, ORDERED]) {
+    for (let i = 0; i < 2_000; i++) {
+      const { deliveries } = await client.run((c) =>
+        c.receive({ destination, maxMessages: 500, wait: { nanos: 300e6 } }),
+      );
+      for (const d of deliveries) book(ledger, d.message?.payload.toString() ?? '', left);
+      if (deliveries.length > 0) {
+        await client.run((c) => c.ack(deliveries.map((d) => d.receipt)), 1).catch(() => undefined);
+        continue;
+      }
+      const { status: q } = await client.run((c) => c.getQueue(destination));
+      if ((q?.depth ?? 0) === 0 && (q?.inFlight ?? 0) === 0) break;
     }
-    if (deliveries.length > 0) {
-      await client.run((c) => c.ack(deliveries.map((d) => d.receipt)), 1).catch(() => undefined);
-      continue;
-    }
-    const { status: q } = await client.run((c) => c.getQueue(QUEUE));
-    if ((q?.depth ?? 0) === 0 && (q?.inFlight ?? 0) === 0) break;
   }
   client.close();
   const lost = [...ledger.published].filter((x) => !ledger.received.has(x) && !left.has(x));
@@ -379,12 +426,14 @@ it('keeps every acknowledged publish through leader kills, pauses and restarts',
     `chaos: ops=${ledger.ops} faults=${faults.length - kinds('restart') - kinds('sigcont') - kinds('heal')} ` +
       `(kill9=${kinds('kill9')} sigstop=${kinds('sigstop')} partitions=${kinds('partition')} restarts=${kinds('restart')}) ` +
       `published=${publishedBeforeDrain} received=${ledger.received.size} settled=${ledger.settled.size} ` +
-      `drained=${left.size} hops=${client.hops} lost=${lost.length} phantom=${ledger.phantom.size} resurrected=${resurrected.length}`,
+      `drained=${left.size} hops=${client.hops} lost=${lost.length} phantom=${ledger.phantom.size} resurrected=${resurrected.length} ` +
+      `reordered=${ledger.reordered.length} (ordered published=${[...ledger.published].filter((x) => ledger.ordered.has(x)).length}, keys=${KEYS})`,
   );
   console.log(`chaos faults: ${faults.join(', ')}`);
   expect(lost.slice(0, 20)).toEqual([]);
   expect([...ledger.phantom].slice(0, 20)).toEqual([]);
   expect(resurrected.slice(0, 20)).toEqual([]);
+  expect(ledger.reordered.slice(0, 20)).toEqual([]);
   expect(publishedBeforeDrain).toBeGreaterThan(0);
   expect(faults.length).toBeGreaterThan(0);
 }, 240_000);
