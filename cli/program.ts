@@ -41,7 +41,7 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .description('run a local cluster on loopback (what `npm start` runs)')
     .option('--json', 'print the address and what was applied as JSON', false)
     .exitOverride()
-    .option('--nodes <n>', 'brokers in the cluster (only 1 until Raft replication lands)', '1')
+    .option('--nodes <n>', 'broker processes: 1 (default), or up to 7 in one Raft group', '1')
     .option('--apply <paths...>', 'Queue/Topic YAML files or directories to apply at start (repeatable)')
     .option('--data <dir>', `data directory (default: $WHARF_DATA or ${defaultDataDir({ HOME: '~' })})`)
     .option('--port <port>', 'port to serve on (0 picks a free one)', String(DEFAULT_DEV_PORT))
