@@ -31,12 +31,18 @@ import type { Topic, Topic__Output } from '../proto/gen/wharf/v1/Topic.ts';
 import { type ConsumeOptions, type Consumer, createConsumer, type NackOptions } from './consumer.ts';
 import { adminProto, brokerProto } from './proto.ts';
 import { createPublishStream, type PublishStream } from './publish-stream.ts';
-import { serviceError, unaryCall } from './unary.ts';
+import { isServiceError, type StartUnary, serviceError, unaryCall } from './unary.ts';
 
 export type { ConsumeOptions, Consumer, NackOptions, PublishStream };
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7070';
 export const DEFAULT_DEADLINE_MS = 30_000;
+/** Trailer in which a follower names the leader's client address. */
+export const LEADER_TRAILER = 'wharf-leader';
+/** Leader hints followed for one call (a leader change during the call may need a second). */
+const LEADER_HOPS_MAX = 3;
+/** Broker addresses one client keeps connections to. */
+const ADDRESSES_MAX = 16;
 /** HTTP/2 receive window per stream and connection. */
 export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
 
@@ -46,6 +52,11 @@ export interface ConnectOptions {
   /** Default: insecure (plaintext), as on loopback to the sidecar or the dev cluster. */
   credentials?: grpc.ChannelCredentials;
   channelOptions?: grpc.ChannelOptions;
+  /**
+   * Follow a follower's leader hint (UNAVAILABLE with the `wharf-leader` trailer) by retrying the
+   * unary call on the leader, and send later calls and streams there. Default true.
+   */
+  followLeader?: boolean;
 }
 
 export interface PublishStreamOptions {
@@ -101,12 +112,49 @@ export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptio
     'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
     ...options.channelOptions,
   };
-  const broker = new brokerProto.wharf.v1.BrokerService(address, credentials, channelOptions);
-  // The admin client shares the broker client's channel: one connection per address.
-  const admin = new adminProto.wharf.v1.AdminService(address, credentials, {
-    ...channelOptions,
-    channelOverride: broker.getChannel(),
-  });
+  interface Pair {
+    readonly address: string;
+    readonly broker: BrokerServiceClient;
+    readonly admin: AdminServiceClient;
+  }
+  const pairs = new Map<string, Pair>();
+  const pairFor = (target: string): Pair => {
+    let pair = pairs.get(target);
+    if (pair === undefined) {
+      const broker = new brokerProto.wharf.v1.BrokerService(target, credentials, channelOptions);
+      // The admin client shares the broker client's channel: one connection per address.
+      const admin = new adminProto.wharf.v1.AdminService(target, credentials, {
+        ...channelOptions,
+        channelOverride: broker.getChannel(),
+      });
+      pair = { address: target, broker, admin };
+      pairs.set(target, pair);
+    }
+    return pair;
+  };
+  const first = pairFor(address);
+  const { broker, admin } = first;
+  let current = first;
+  const followLeader = options.followLeader ?? true;
+  /**
+   * A unary call on the current broker. A follower refuses with UNAVAILABLE and the leader's address
+   * in the `wharf-leader` trailer: nothing was done, so the call goes to the leader instead.
+   */
+  const call = async <T>(start: (pair: Pair) => StartUnary<T>, callDeadlineMs: number): Promise<T> => {
+    for (let hop = 0; ; hop++) {
+      const pair = current;
+      try {
+        return await unaryCall(start(pair), callDeadlineMs);
+      } catch (error) {
+        const hint =
+          followLeader && hop < LEADER_HOPS_MAX && isServiceError(error) && error.code === grpc.status.UNAVAILABLE
+            ? String(error.metadata?.get(LEADER_TRAILER)[0] ?? '')
+            : '';
+        if (hint === '' || hint === pair.address || pairs.size >= ADDRESSES_MAX) throw error;
+        current = pairFor(hint);
+      }
+    }
+  };
 
   return {
     address,
@@ -114,20 +162,21 @@ export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptio
     admin,
 
     publish: (destination, message, requestId = randomUUID()) =>
-      unaryCall((o, cb) => broker.publish({ destination, message, requestId }, o, cb), deadlineMs),
+      call((p) => (o, cb) => p.broker.publish({ destination, message, requestId }, o, cb), deadlineMs),
     publishBatch: (requests) =>
-      unaryCall((o, cb) => broker.publishBatch({ requests: [...requests] }, o, cb), deadlineMs),
-    openPublishStream: (streamOptions = {}) => createPublishStream(broker.publishStream(), streamOptions.maxInFlight),
+      call((p) => (o, cb) => p.broker.publishBatch({ requests: [...requests] }, o, cb), deadlineMs),
+    openPublishStream: (streamOptions = {}) =>
+      createPublishStream(current.broker.publishStream(), streamOptions.maxInFlight),
     receive: (request) => {
       const waitMs = Number(request.wait?.seconds ?? 0) * 1000 + Math.ceil((request.wait?.nanos ?? 0) / 1e6);
-      return unaryCall((o, cb) => broker.receive(request, o, cb), deadlineMs + waitMs);
+      return call((p) => (o, cb) => p.broker.receive(request, o, cb), deadlineMs + waitMs);
     },
-    consume: (consumeOptions) => createConsumer(broker.consume(), consumeOptions, deadlineMs),
-    ack: (receipts) => unaryCall((o, cb) => broker.ack({ receipts: [...receipts] }, o, cb), deadlineMs),
+    consume: (consumeOptions) => createConsumer(current.broker.consume(), consumeOptions, deadlineMs),
+    ack: (receipts) => call((p) => (o, cb) => p.broker.ack({ receipts: [...receipts] }, o, cb), deadlineMs),
     nack: (receipts, nackOptions = {}) =>
-      unaryCall(
-        (o, cb) =>
-          broker.nack(
+      call(
+        (p) => (o, cb) =>
+          p.broker.nack(
             {
               receipts: [...receipts],
               ...(nackOptions.delayMs === undefined ? {} : { delay: msToProtoDuration(nackOptions.delayMs) }),
@@ -140,60 +189,65 @@ export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptio
         deadlineMs,
       ),
     extendLease: (receipts, extensionMs) =>
-      unaryCall(
-        (o, cb) => broker.extendLease({ receipts: [...receipts], extension: msToProtoDuration(extensionMs) }, o, cb),
+      call(
+        (p) => (o, cb) =>
+          p.broker.extendLease({ receipts: [...receipts], extension: msToProtoDuration(extensionMs) }, o, cb),
         deadlineMs,
       ),
     call: (destination, message, timeoutMs) =>
-      unaryCall(
-        (o, cb) => broker.call({ destination, message, timeout: msToProtoDuration(timeoutMs) }, o, cb),
+      call(
+        (p) => (o, cb) => p.broker.call({ destination, message, timeout: msToProtoDuration(timeoutMs) }, o, cb),
         timeoutMs + deadlineMs,
       ),
 
     applyQueue: async (queue) =>
       required(
-        (await unaryCall<ApplyQueueResponse__Output>((o, cb) => admin.applyQueue({ queue }, o, cb), deadlineMs)).queue,
+        (await call<ApplyQueueResponse__Output>((p) => (o, cb) => p.admin.applyQueue({ queue }, o, cb), deadlineMs))
+          .queue,
         'queue',
       ),
     getQueue: async (name) =>
       required(
-        (await unaryCall<GetQueueResponse__Output>((o, cb) => admin.getQueue({ name }, o, cb), deadlineMs)).queue,
+        (await call<GetQueueResponse__Output>((p) => (o, cb) => p.admin.getQueue({ name }, o, cb), deadlineMs)).queue,
         'queue',
       ),
     listQueues: async (namespace = '') =>
-      (await unaryCall<ListQueuesResponse__Output>((o, cb) => admin.listQueues({ namespace }, o, cb), deadlineMs))
+      (await call<ListQueuesResponse__Output>((p) => (o, cb) => p.admin.listQueues({ namespace }, o, cb), deadlineMs))
         .queues,
     deleteQueue: async (name) => {
-      await unaryCall<DeleteQueueResponse__Output>((o, cb) => admin.deleteQueue({ name }, o, cb), deadlineMs);
+      await call<DeleteQueueResponse__Output>((p) => (o, cb) => p.admin.deleteQueue({ name }, o, cb), deadlineMs);
     },
     applyTopic: async (topic) =>
       required(
-        (await unaryCall<ApplyTopicResponse__Output>((o, cb) => admin.applyTopic({ topic }, o, cb), deadlineMs)).topic,
+        (await call<ApplyTopicResponse__Output>((p) => (o, cb) => p.admin.applyTopic({ topic }, o, cb), deadlineMs))
+          .topic,
         'topic',
       ),
     getTopic: async (name) =>
       required(
-        (await unaryCall<GetTopicResponse__Output>((o, cb) => admin.getTopic({ name }, o, cb), deadlineMs)).topic,
+        (await call<GetTopicResponse__Output>((p) => (o, cb) => p.admin.getTopic({ name }, o, cb), deadlineMs)).topic,
         'topic',
       ),
     listTopics: async (namespace = '') =>
-      (await unaryCall<ListTopicsResponse__Output>((o, cb) => admin.listTopics({ namespace }, o, cb), deadlineMs))
+      (await call<ListTopicsResponse__Output>((p) => (o, cb) => p.admin.listTopics({ namespace }, o, cb), deadlineMs))
         .topics,
     deleteTopic: async (name) => {
-      await unaryCall<DeleteTopicResponse__Output>((o, cb) => admin.deleteTopic({ name }, o, cb), deadlineMs);
+      await call<DeleteTopicResponse__Output>((p) => (o, cb) => p.admin.deleteTopic({ name }, o, cb), deadlineMs);
     },
-    clusterStatus: () => unaryCall((o, cb) => admin.getClusterStatus({}, o, cb), deadlineMs),
+    clusterStatus: () => call((p) => (o, cb) => p.admin.getClusterStatus({}, o, cb), deadlineMs),
     redriveDeadLetters: async (deadLetterQueue, maxMessages = 0) =>
       (
-        await unaryCall<RedriveDeadLettersResponse__Output>(
-          (o, cb) => admin.redriveDeadLetters({ deadLetterQueue, maxMessages }, o, cb),
+        await call<RedriveDeadLettersResponse__Output>(
+          (p) => (o, cb) => p.admin.redriveDeadLetters({ deadLetterQueue, maxMessages }, o, cb),
           deadlineMs,
         )
       ).redriven,
 
     close() {
-      admin.close();
-      broker.close();
+      for (const pair of pairs.values()) {
+        pair.admin.close();
+        pair.broker.close();
+      }
     },
   };
 }

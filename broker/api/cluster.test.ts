@@ -71,7 +71,10 @@ it('serves on the leader, hints from followers, and fails over when the leader s
   const leaderId = await until(() => [...brokers].find(([, b]) => b.isLeader())?.[0]);
   const leader = brokers.get(leaderId) as RunningBroker;
   const followerId = members.find((m) => m.id !== leaderId)?.id as string;
-  const follower = connect((brokers.get(followerId) as RunningBroker).address, { deadlineMs: 5_000 });
+  const follower = connect((brokers.get(followerId) as RunningBroker).address, {
+    deadlineMs: 5_000,
+    followLeader: false,
+  });
   const onLeader = connect(leader.address, { deadlineMs: 5_000 });
   try {
     // Right after the election a follower may not have heard from the leader yet: no hint then.
@@ -96,6 +99,25 @@ it('serves on the leader, hints from followers, and fails over when the leader s
     const { deliveries } = await onLeader.receive({ destination: 'q', maxMessages: 1, wait: { nanos: 500e6 } });
     expect(deliveries.map((d) => d.message?.payload.toString())).toEqual(['one']);
     expect((await onLeader.ack(deliveries.map((d) => d.receipt))).results[0]?.outcome).toBe('OUTCOME_OK');
+
+    // The client library follows the hint: connected to a follower, it is served by the leader.
+    const following = connect((brokers.get(followerId) as RunningBroker).address, { deadlineMs: 5_000 });
+    try {
+      const published = await following.publish('q', { payload: Buffer.from('via follower') });
+      expect(published.sequence).toBe(3);
+      expect((await following.getQueue('q')).status?.depth).toBe(2);
+    } finally {
+      following.close();
+    }
+    const viaFollower = await onLeader.receive({ destination: 'q', maxMessages: 5, wait: { nanos: 500e6 } });
+    expect(viaFollower.deliveries.map((d) => d.message?.payload.toString())).toEqual(['two', 'via follower']);
+    await onLeader.nack(
+      viaFollower.deliveries.filter((d) => d.message?.payload.toString() === 'two').map((d) => d.receipt),
+      { delayMs: 1 },
+    );
+    await onLeader.ack(
+      viaFollower.deliveries.filter((d) => d.message?.payload.toString() !== 'two').map((d) => d.receipt),
+    );
 
     // Members with their client addresses; health comes from the peer links' probes.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
