@@ -29,11 +29,11 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnBroker(port: number): Promise<BrokerProcess> {
+export async function spawnBroker(port: number, extraArgs: readonly string[] = []): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-bench-'));
   const child = spawn(
     process.execPath,
-    [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--metrics-port', '0'],
+    [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--metrics-port', '0', ...extraArgs],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },
@@ -63,6 +63,34 @@ export async function spawnBroker(port: number): Promise<BrokerProcess> {
       child.kill('SIGTERM');
       await exited;
       rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * `nodes` broker processes in one Raft group on loopback (client ports basePort+1.., peer ports
+ * basePort+101..). The address is the first member's; clients follow its leader hint.
+ */
+export async function spawnCluster(nodes: number, basePort: number): Promise<BrokerProcess> {
+  const members = Array.from({ length: nodes }, (_, i) => ({
+    id: `wharf-${i + 1}`,
+    clientPort: basePort + 1 + i,
+    peerPort: basePort + 101 + i,
+  }));
+  const peers = members.map((m) => `${m.id}=127.0.0.1:${m.clientPort}:${m.peerPort}`).join(',');
+  const started = await Promise.all(
+    members.map((m) =>
+      spawnBroker(m.clientPort, ['--node-id', m.id, '--peers', peers, '--peer-port', String(m.peerPort)]),
+    ),
+  );
+  const first = started[0] as BrokerProcess;
+  return {
+    address: first.address,
+    child: first.child,
+    rssBytes: () => started.reduce((sum, b) => sum + b.rssBytes(), 0),
+    cpuSeconds: () => started.reduce((sum, b) => sum + b.cpuSeconds(), 0),
+    stop: async () => {
+      await Promise.all(started.map((b) => b.stop()));
     },
   };
 }

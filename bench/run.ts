@@ -1,6 +1,6 @@
 // The publish/consume benchmark: Wharf beside the ceiling of a Node broker on this machine, in
 // the same run (../shared/ceiling/run.sh), reported as fractions of the matching ceiling row.
-//   npm run bench -- [--secs 8] [--only NAME,...] [--via direct|sidecar|both] [--memory 1000000]
+//   npm run bench -- [--secs 8] [--only NAME,...] [--nodes 1|3] [--via direct|sidecar|both] [--memory 1000000]
 //                    [--no-ceiling] [--json]
 // 1 KiB payloads, fsync before every acknowledgement, one broker process, one client process.
 import { execFileSync } from 'node:child_process';
@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connect, type WharfClient } from '../client/index.ts';
 import type { ConsumeResponse__Output } from '../proto/gen/wharf/v1/ConsumeResponse.ts';
-import { type BrokerProcess, spawnBroker, spawnSidecar } from './broker-process.ts';
+import { type BrokerProcess, spawnBroker, spawnCluster, spawnSidecar } from './broker-process.ts';
 import { LatencyRecorder, type Row } from './stats.ts';
 
 const { values: args } = parseArgs({
@@ -23,6 +23,8 @@ const { values: args } = parseArgs({
     port: { type: 'string', default: '50299' },
     /** direct: to the broker; sidecar: through a sidecar process; both: each, with the ratio. */
     via: { type: 'string', default: 'direct' },
+    /** Broker processes: 1, or a Raft group of 3 (every message on 3 replicas, fsynced on 2 before the answer). */
+    nodes: { type: 'string', default: '1' },
   },
 });
 const secs = Number(args.secs);
@@ -251,6 +253,23 @@ async function memoryRun(broker: BrokerProcess, client: WharfClient, messages: n
   console.log(line);
 }
 
+/** The workloads drive the raw generated client, which does not follow hints: find the leader first. */
+async function leaderAddress(seed: string, nodeCount: number): Promise<string> {
+  if (nodeCount <= 1) return seed;
+  const probe = connect(seed, { deadlineMs: 5_000 });
+  try {
+    for (let i = 0; i < 300; i++) {
+      const status = await probe.clusterStatus().catch(() => undefined);
+      const leader = status?.members.find((m) => m.leader);
+      if (leader !== undefined) return leader.address;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`no leader elected among ${nodeCount} brokers within 30s`);
+  } finally {
+    probe.close();
+  }
+}
+
 function format(rows: readonly Row[], ceiling: Map<string, number>): string {
   const header = ['workload', 'msgs/s', 'p50 ms', 'p99 ms', 'ceiling row', 'ceiling msgs/s', 'fraction', 'cpu µs/msg'];
   const lines = rows.map((r) => {
@@ -274,8 +293,9 @@ function format(rows: readonly Row[], ceiling: Map<string, number>): string {
 }
 
 const ceiling = Number(args.memory) > 0 && args.only === '' ? new Map<string, number>() : runCeiling();
-const broker = await spawnBroker(Number(args.port));
-const client = connect(broker.address, { deadlineMs: 120_000 });
+const nodes = Number(args.nodes);
+const broker = nodes > 1 ? await spawnCluster(nodes, Number(args.port) + 10) : await spawnBroker(Number(args.port));
+const client = connect(await leaderAddress(broker.address, nodes), { deadlineMs: 120_000 });
 cpuProbes.set('broker', () => broker.cpuSeconds());
 const rows: Row[] = [];
 const viaSidecar: Row[] = [];
