@@ -1,13 +1,13 @@
 // Test helpers: a real broker on a loopback port that survives restarts (same port, same data),
 // and a real sidecar in front of it with an in-memory span exporter.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type RunningBroker, startBroker } from '../broker/broker.ts';
 import { connect, type WharfClient } from '../client/index.ts';
 import { silentLogger } from '../common/logger.ts';
+import { freeLoopbackPort } from '../common/net.ts';
 import { parseConfig } from './config.ts';
 import { type RunningSidecar, startSidecar } from './sidecar.ts';
 
@@ -51,18 +51,7 @@ export interface TestSidecar {
   close(): Promise<void>;
 }
 
-/** A loopback port free right now (metrics port 0 means "disabled", so tests pick one). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
 
 export interface TestSidecarOptions {
   readonly namespace?: string;

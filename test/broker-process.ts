@@ -1,7 +1,7 @@
 // A broker as a real child process on a loopback port, for tests that kill it.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../common/net.ts';
 
 const MAIN = fileURLToPath(new URL('../broker/main.ts', import.meta.url));
 
@@ -79,12 +79,4 @@ export async function spawnBrokerChild(
   };
 }
 
-/** A loopback port that was free a moment ago (for processes that must know each other's ports). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
+export const freePort = freeLoopbackPort;

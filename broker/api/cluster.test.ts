@@ -2,13 +2,13 @@
 // on loopback. Followers refuse state-changing calls with the leader's address (trailer and
 // message); the leader serves them; the status lists the members; a new leader takes over.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type ServiceError, status } from '@grpc/grpc-js';
 import { afterAll, expect, it } from 'vitest';
 import { connect } from '../../client/client.ts';
 import { silentLogger } from '../../common/logger.ts';
+import { freeLoopbackPort } from '../../common/net.ts';
 import { type ClusterMember, parsePeers, type RunningBroker, startBroker } from '../broker.ts';
 
 let dir = '';
@@ -18,13 +18,7 @@ afterAll(async () => {
   if (dir !== '') await rm(dir, { recursive: true, force: true });
 }, 30_000);
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
+const freePort = freeLoopbackPort;
 
 async function until<T>(get: () => T | undefined, ms = 10_000): Promise<T> {
   const end = Date.now() + ms;

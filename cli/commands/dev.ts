@@ -8,7 +8,6 @@
 // of them and follows the leader. Ctrl-C drains the sidecar, then SIGTERMs every broker and waits.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +15,7 @@ import { connect } from '../../client/client.ts';
 import { type LoadedResources, loadResourceFiles } from '../../client/resource-files.ts';
 import { applyOrder, type WharfResource } from '../../client/resources.ts';
 import { createLogger, type Logger } from '../../common/logger.ts';
+import { freeLoopbackPort } from '../../common/net.ts';
 import { CommandError, type Io, printJson, stopRequested, UsageError } from '../io.ts';
 import { applyResources, skippedLine } from './apply.ts';
 import { CLI_DEADLINE_MS, countArg } from './common.ts';
@@ -99,14 +99,7 @@ const NODES_MAX = 7;
 const CLUSTER_START_MS = 30_000;
 const CLUSTER_STOP_MS = 10_000;
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const address = server.address();
-  await new Promise((done) => server.close(done));
-  if (typeof address !== 'object' || address === null) throw new CommandError('no free loopback port');
-  return address.port;
-}
+const freePort = freeLoopbackPort;
 
 interface BrokerProcesses {
   readonly addresses: readonly string[];

@@ -1,8 +1,8 @@
 // Child processes for the tracing test: the sidecar (node sidecar/main.ts) and Jaeger through
 // scripts/jaeger.sh. Each start waits for the process's ready line, bounded by a timeout.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { freeLoopbackPort } from '../../common/net.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -113,15 +113,4 @@ export function jaegerScript(
   });
 }
 
-/** A loopback port free right now (the usual race applies; fine for a test machine). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export const freePort = freeLoopbackPort;
