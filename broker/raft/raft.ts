@@ -433,21 +433,19 @@ export class Raft {
 
   // ---- follower side of replication
 
+  /** Tells the leader this follower's log matches its own up to `index`. */
+  private acceptAppend(to: string, index: number): void {
+    this.send({ type: 'MsgAppResp', to, index, reject: false, rejectHint: 0, logTerm: 0 });
+  }
+
   private handleAppend(m: MsgApp): void {
     if (m.index < this.log.committed) {
-      this.send({
-        type: 'MsgAppResp',
-        to: m.from,
-        index: this.log.committed,
-        reject: false,
-        rejectHint: 0,
-        logTerm: 0,
-      });
+      this.acceptAppend(m.from, this.log.committed);
       return;
     }
     const lastNew = this.log.maybeAppend(m.index, m.logTerm, m.commit, m.entries);
     if (lastNew !== undefined) {
-      this.send({ type: 'MsgAppResp', to: m.from, index: lastNew, reject: false, rejectHint: 0, logTerm: 0 });
+      this.acceptAppend(m.from, lastNew);
       return;
     }
     // Fast backtracking: name the last index whose term is <= the leader's prev term.
@@ -464,14 +462,7 @@ export class Raft {
   private handleSnapshot(m: MsgSnap): void {
     const { index, term } = m.snapshot.meta;
     if (index <= this.log.committed) {
-      this.send({
-        type: 'MsgAppResp',
-        to: m.from,
-        index: this.log.committed,
-        reject: false,
-        rejectHint: 0,
-        logTerm: 0,
-      });
+      this.acceptAppend(m.from, this.log.committed);
       return;
     }
     if (this.log.matchTerm(index, term)) {
