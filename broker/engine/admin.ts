@@ -28,17 +28,20 @@ function orderingLocked(sub: Subscription, next: SubscriptionSpec['ordering'], w
   );
 }
 
+function newDestination(
+  core: Core,
+  name: string,
+  def: ConstructorParameters<typeof Destination>[1]['def'],
+): Destination {
+  return new Destination(core, { uid: core.newUid(), name, createdMs: core.clock, def });
+}
+
 export function applyQueue(core: Core, name: string, spec: QueueSpec): ApplyResult {
   const error = queueSpecError(name, spec);
   if (error !== undefined) return fail(invalidArgument(`queue ${name}: ${error}`));
   const existing = core.byName.get(name);
   if (existing === undefined) {
-    const dest = new Destination(core, {
-      uid: core.newUid(),
-      name,
-      createdMs: core.clock,
-      def: { kind: 'queue', spec },
-    });
+    const dest = newDestination(core, name, { kind: 'queue', spec });
     dest.createQueueSub(core.newUid());
     core.addDestination(dest);
     return { type: 'applied', name };
@@ -63,12 +66,7 @@ export function applyTopic(core: Core, name: string, spec: TopicSpec): ApplyResu
   if (error !== undefined) return fail(invalidArgument(`topic ${name}: ${error}`));
   const existing = core.byName.get(name);
   if (existing === undefined) {
-    const dest = new Destination(core, {
-      uid: core.newUid(),
-      name,
-      createdMs: core.clock,
-      def: { kind: 'topic', spec },
-    });
+    const dest = newDestination(core, name, { kind: 'topic', spec });
     for (const subSpec of spec.subscriptions) dest.createTopicSub(core.newUid(), subSpec, false);
     core.addDestination(dest);
     return { type: 'applied', name };
