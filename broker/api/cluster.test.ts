@@ -56,7 +56,9 @@ it('serves on the leader, hints from followers, and fails over when the leader s
         port: Number(m.clientAddress.split(':')[1]),
         nodeId: m.id,
         peers: members,
-        tickMs: 20,
+        // 50 ms ticks: a busy machine (parallel suites on 2 cores) does not stall the event loop past
+        // an election timeout, which would move the leadership in the middle of the assertions.
+        tickMs: 50,
         logger: silentLogger(),
         stopGraceMs: 200,
       }),
