@@ -3,15 +3,16 @@
 #   test.sh        checks + every suite (what CI runs)
 #   test.sh fast   checks + the fast suite (seconds)
 #   test.sh slow   the slow suite only (real processes, kill -9, builds of test peers)
+#   test.sh k8s    the Kubernetes suite only (operator against a real kube-apiserver and etcd)
 # Extra arguments go to vitest (e.g. a file filter). Ends with one plain line
 # "tests: N passed, N failed[, N skipped]" after vitest's own summary.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$WHARF_ROOT"
 suite=${1:-all}
-case "$suite" in fast|slow|all) shift || true ;; *) suite=all ;; esac
+case "$suite" in fast|slow|k8s|all) shift || true ;; *) suite=all ;; esac
 if [ "${CI:-}" = true ]; then export NO_COLOR=1; fi
-if [ "$suite" != slow ]; then bash scripts/check.sh; fi
+if [ "$suite" = fast ] || [ "$suite" = all ]; then bash scripts/check.sh; fi
 echo "== vitest ($suite suite, node $(node --version))" >&2
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
