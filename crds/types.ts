@@ -1,7 +1,32 @@
 // TypeScript types of the wharf.dev/v1alpha1 custom resources (DESIGN §1): WharfCluster, Queue and
 // Topic, spec and status. Field names mirror the resource YAML (camelCase). Durations are Go-style
 // strings ("30s", "1h30m"), sizes are Kubernetes quantities ("1Mi", "10Gi") or byte counts.
-// Pure module: no Node or Kubernetes client imports, so operator/model can use it.
+// The spec and status types are inferred from the schemas in definitions.ts, the same source the
+// CRD YAML is generated from, so the two cannot drift. Pure module: no Node or Kubernetes client
+// imports, so operator/model can use it.
+import type {
+  clusterRefSchema,
+  conditionSchema,
+  DELETION_POLICIES,
+  MEMBER_ROLES,
+  ORDERINGS,
+  OVERFLOWS,
+  queueSpecSchema,
+  queueStatusSchema,
+  resourceRequirementsSchema,
+  retryBackoffSchema,
+  subscriptionSpecSchema,
+  subscriptionStatusSchema,
+  topicSpecSchema,
+  topicStatusSchema,
+  wharfClusterMemberSchema,
+  wharfClusterSpecSchema,
+  wharfClusterStatusSchema,
+  wharfClusterStorageSchema,
+  wharfClusterTlsSchema,
+  wharfClusterTracingSchema,
+} from './definitions.ts';
+import type { Infer } from './schema.ts';
 
 export const GROUP = 'wharf.dev';
 export const VERSION = 'v1alpha1';
@@ -69,103 +94,35 @@ export interface OwnerReference {
   blockOwnerDeletion?: boolean;
 }
 
-export type ConditionStatus = 'True' | 'False' | 'Unknown';
-
 /** metav1.Condition. */
-export interface Condition {
-  type: string;
-  status: ConditionStatus;
-  reason: string;
-  message: string;
-  /** RFC 3339 time the status last changed. */
-  lastTransitionTime: string;
-  observedGeneration?: number;
-}
+export type Condition = Infer<typeof conditionSchema>;
+export type ConditionStatus = Condition['status'];
 
-/** A Go-style duration: "30s", "5m", "1h30m", "250ms" (also "d" for days, and "0"). */
+/** A Go-style duration: "30s", "5m", "1h30m", "250ms" (also "0"). */
 export type Duration = string;
 /** A Kubernetes quantity ("1Mi", "10Gi") or a byte count. */
 export type ByteSize = string | number;
 
-export type Ordering = 'None' | 'PerKey';
-export type Overflow = 'RejectPublish' | 'DropOldest';
-export type DeletionPolicy = 'Delete' | 'Retain' | 'Drain';
+export type Ordering = (typeof ORDERINGS)[number];
+export type Overflow = (typeof OVERFLOWS)[number];
+export type DeletionPolicy = (typeof DELETION_POLICIES)[number];
 /** "Earliest", "Latest" or an RFC 3339 time. */
 export type StartAt = string;
 
-export interface ClusterRef {
-  name?: string;
-  namespace?: string;
-}
-
-export interface RetryBackoff {
-  min?: Duration;
-  max?: Duration;
-}
-
-export interface Retention {
-  maxAge?: Duration;
-  maxMessages?: number;
-  maxBytes?: ByteSize;
-}
+export type ClusterRef = Infer<typeof clusterRefSchema>;
+export type RetryBackoff = Infer<typeof retryBackoffSchema>;
+export type Retention = NonNullable<QueueSpec['retention']>;
 
 // ---- WharfCluster ----
 
-export interface WharfClusterStorage {
-  size?: string;
-  storageClassName?: string;
-}
-
-export interface ResourceRequirements {
-  requests?: Record<string, string | number>;
-  limits?: Record<string, string | number>;
-}
-
-export interface WharfClusterTracing {
-  otlpEndpoint?: string;
-  samplingRatio?: number;
-}
-
-export interface WharfClusterTls {
-  enabled?: boolean;
-  secretName?: string;
-}
-
-export interface WharfClusterSpec {
-  replicas?: number;
-  image?: string;
-  storage?: WharfClusterStorage;
-  resources?: ResourceRequirements;
-  tracing?: WharfClusterTracing;
-  tls?: WharfClusterTls;
-}
-
-export type MemberRole = 'Voter' | 'Learner';
-
-export interface WharfClusterMember {
-  /** Pod name, e.g. "wharf-0". */
-  name: string;
-  role?: MemberRole;
-  /** Client (Admin/Broker gRPC) address, host:port. */
-  address?: string;
-  ready?: boolean;
-}
-
-export interface WharfClusterStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  /** Pods that exist (the scale subresource's statusReplicasPath). */
-  replicas?: number;
-  readyReplicas?: number;
-  /** Label selector of the broker pods, as a string (the scale subresource's labelSelectorPath). */
-  selector?: string;
-  /** Raft members of the metadata group. */
-  members?: WharfClusterMember[];
-  /** Pod name of the metadata group's leader. */
-  leader?: string;
-  /** Client Service address applications and sidecars use, host:port. */
-  endpoint?: string;
-}
+export type WharfClusterStorage = Infer<typeof wharfClusterStorageSchema>;
+export type ResourceRequirements = Infer<typeof resourceRequirementsSchema>;
+export type WharfClusterTracing = Infer<typeof wharfClusterTracingSchema>;
+export type WharfClusterTls = Infer<typeof wharfClusterTlsSchema>;
+export type WharfClusterSpec = Infer<typeof wharfClusterSpecSchema>;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+export type WharfClusterMember = Infer<typeof wharfClusterMemberSchema>;
+export type WharfClusterStatus = Infer<typeof wharfClusterStatusSchema>;
 
 export interface WharfCluster {
   apiVersion: typeof API_VERSION;
@@ -177,40 +134,8 @@ export interface WharfCluster {
 
 // ---- Queue ----
 
-export interface QueueSpec {
-  /** Default: the only WharfCluster. */
-  clusterRef?: ClusterRef;
-  replicas?: number;
-  ackDeadline?: Duration;
-  maxDeliveries?: number;
-  /** "<name>" (same namespace) or "<namespace>/<name>". */
-  deadLetterQueue?: string;
-  retryBackoff?: RetryBackoff;
-  ordering?: Ordering;
-  dedupWindow?: Duration;
-  retention?: Retention;
-  overflow?: Overflow;
-  maxMessageBytes?: ByteSize;
-  deletionPolicy?: DeletionPolicy;
-}
-
-export interface QueueStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  /** Pod name of the queue's Raft group leader. */
-  leader?: string;
-  /** Messages stored and not yet settled (includes in-flight). */
-  depth?: number;
-  /** Messages delivered and leased, not yet settled. */
-  inFlight?: number;
-  consumers?: number;
-  /** Age of the oldest unsettled message, as a duration ("12s"). */
-  oldestMessageAge?: Duration;
-  /** Messages moved to the dead-letter queue. */
-  deadLettered?: number;
-  /** Bytes stored. */
-  bytes?: number;
-}
+export type QueueSpec = Infer<typeof queueSpecSchema>;
+export type QueueStatus = Infer<typeof queueStatusSchema>;
 
 export interface Queue {
   apiVersion: typeof API_VERSION;
@@ -222,53 +147,10 @@ export interface Queue {
 
 // ---- Topic ----
 
-export interface SubscriptionSpec {
-  name: string;
-  ackDeadline?: Duration;
-  maxDeliveries?: number;
-  deadLetterQueue?: string;
-  retryBackoff?: RetryBackoff;
-  ordering?: Ordering;
-  /** Header filter, e.g. "headers.type == 'invoice'". */
-  filter?: string;
-  startAt?: StartAt;
-}
-
-export interface TopicSpec {
-  clusterRef?: ClusterRef;
-  /** May only grow. */
-  partitions?: number;
-  replicas?: number;
-  retention?: Retention;
-  subscriptions?: SubscriptionSpec[];
-  dedupWindow?: Duration;
-  maxMessageBytes?: ByteSize;
-  deletionPolicy?: DeletionPolicy;
-}
-
-export interface SubscriptionStatus {
-  name: string;
-  /** Messages this subscription has not settled yet (its lag). */
-  depth?: number;
-  inFlight?: number;
-  consumers?: number;
-  oldestMessageAge?: Duration;
-  deadLettered?: number;
-}
-
-export interface TopicStatus {
-  observedGeneration?: number;
-  conditions?: Condition[];
-  leader?: string;
-  /** Messages retained in the topic. */
-  messages?: number;
-  bytes?: number;
-  /** Number of subscriptions declared in the spec and present on the broker. */
-  subscriptionCount?: number;
-  /** Largest depth (lag) over the subscriptions. */
-  maxSubscriptionDepth?: number;
-  subscriptions?: SubscriptionStatus[];
-}
+export type SubscriptionSpec = Infer<typeof subscriptionSpecSchema>;
+export type TopicSpec = Infer<typeof topicSpecSchema>;
+export type SubscriptionStatus = Infer<typeof subscriptionStatusSchema>;
+export type TopicStatus = Infer<typeof topicStatusSchema>;
 
 export interface Topic {
   apiVersion: typeof API_VERSION;
