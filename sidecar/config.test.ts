@@ -68,8 +68,8 @@ describe('parseConfig', () => {
     [[], { WHARF_NAMESPACE: 'Shop' }, /namespace/],
     [['--bogus'], {}, /unknown option/],
     [[], { OTEL_EXPORTER_OTLP_ENDPOINT: 'http://x:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf' }, /gRPC only/],
-    [[], { OTEL_TRACES_SAMPLER: 'sometimes' }, /sampler/],
-    [[], { OTEL_TRACES_SAMPLER_ARG: '2' }, /samplerRatio/],
+    [[], { OTEL_TRACES_SAMPLER: 'sometimes' }, /OTEL_TRACES_SAMPLER=sometimes/],
+    [[], { OTEL_TRACES_SAMPLER_ARG: '2' }, /OTEL_TRACES_SAMPLER_ARG/],
     [['--drain-grace', 'soon'], {}, /drain grace/],
   ] as const)('rejects %j %j', (argv, env, message) => {
     expect(() => parseConfig(argv, env)).toThrow(message);

@@ -6,25 +6,10 @@ import { z } from 'zod';
 import { parseDurationMs } from '../common/duration.ts';
 import { invalidArgument } from '../common/errors.ts';
 import { DEFAULT_NAMESPACE } from '../common/names.ts';
+import { type OtelSettings, otelFromEnv } from '../common/tracing.ts';
 
-export const SAMPLERS = [
-  'always_on',
-  'always_off',
-  'traceidratio',
-  'parentbased_always_on',
-  'parentbased_always_off',
-  'parentbased_traceidratio',
-] as const;
-export type SamplerName = (typeof SAMPLERS)[number];
-
-export interface TracingConfig {
-  /** OTLP/gRPC endpoint; undefined means no exporter and no spans at all. */
-  readonly endpoint: string | undefined;
-  readonly serviceName: string;
-  readonly sampler: SamplerName;
-  /** Ratio for the *traceidratio samplers (0..1). */
-  readonly samplerRatio: number;
-}
+/** From the standard OTEL_* variables; endpoint undefined means no exporter and no spans at all. */
+export type TracingConfig = OtelSettings;
 
 export interface PublishLimits {
   /** Requests in one upstream PublishBatch. */
@@ -86,45 +71,12 @@ const schema = z.object({
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']),
   drainGraceMs: z.number().int().min(0).max(600_000),
   refreshIntervalMs: z.number().int().min(100).max(3_600_000),
-  tracing: z.object({
-    endpoint: z.string().url().optional(),
-    serviceName: z.string().min(1),
-    sampler: z.enum(SAMPLERS),
-    samplerRatio: z.number().min(0).max(1),
-  }),
 });
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-/** OTLP endpoints may be written without a scheme ("localhost:4317"); grpc-js wants a URL. */
-export function normalizeOtlpEndpoint(raw: string): string {
-  return /^[a-z]+:\/\//i.test(raw) ? raw : `http://${raw}`;
-}
-
-function tracingFromEnv(env: Env): z.input<typeof schema>['tracing'] {
-  const disabled = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true';
-  const protocol = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_PROTOCOL);
-  const rawEndpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const exporter = nonEmpty(env.OTEL_TRACES_EXPORTER);
-  const endpoint = disabled || exporter === 'none' || rawEndpoint === undefined ? undefined : rawEndpoint;
-  if (endpoint !== undefined && protocol !== undefined && protocol !== 'grpc') {
-    throw invalidArgument(
-      `OTEL_EXPORTER_OTLP_PROTOCOL=${protocol}: the sidecar exports OTLP over gRPC only (set it to "grpc")`,
-    );
-  }
-  const sampler = (nonEmpty(env.OTEL_TRACES_SAMPLER) ?? 'parentbased_always_on') as SamplerName;
-  const ratioText = nonEmpty(env.OTEL_TRACES_SAMPLER_ARG);
-  const samplerRatio = ratioText === undefined ? 1 : Number(ratioText);
-  return {
-    ...(endpoint === undefined ? {} : { endpoint: normalizeOtlpEndpoint(endpoint) }),
-    serviceName: nonEmpty(env.OTEL_SERVICE_NAME) ?? 'wharf-sidecar',
-    sampler,
-    samplerRatio,
-  };
 }
 
 function brokerList(text: string): string[] {
@@ -162,8 +114,8 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     logLevel: flags.logLevel ?? nonEmpty(env.WHARF_LOG_LEVEL) ?? 'info',
     drainGraceMs: parseDurationMs(flags.drainGrace ?? nonEmpty(env.WHARF_SIDECAR_DRAIN_GRACE) ?? '10s', 'drain grace'),
     refreshIntervalMs: 10_000,
-    tracing: tracingFromEnv(env),
   };
+  const tracing = otelFromEnv(env, 'wharf-sidecar');
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -181,11 +133,6 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     drainGraceMs: c.drainGraceMs,
     refreshIntervalMs: c.refreshIntervalMs,
     publish: DEFAULT_PUBLISH_LIMITS,
-    tracing: Object.freeze({
-      endpoint: c.tracing.endpoint,
-      serviceName: c.tracing.serviceName,
-      sampler: c.tracing.sampler,
-      samplerRatio: c.tracing.samplerRatio,
-    }),
+    tracing,
   });
 }

@@ -8,11 +8,11 @@ import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminProto, brokerProto, connect, type WharfClient } from '../client/index.ts';
+import { ATTR_WHARF_DELIVERY_ATTEMPT } from '../common/tracing.ts';
 import type { Delivery__Output } from '../proto/gen/wharf/v1/Delivery.ts';
 import type { PublishBatchRequest__Output } from '../proto/gen/wharf/v1/PublishBatchRequest.ts';
 import type { PublishBatchResponse__Output } from '../proto/gen/wharf/v1/PublishBatchResponse.ts';
 import { eventually, startTestBroker, startTestSidecar, type TestBroker, type TestSidecar } from './testing.ts';
-import { ATTR_WHARF_DELIVERY_ATTEMPT } from './tracing.ts';
 
 const require = createRequire(import.meta.url);
 const healthProto = path.join(

@@ -8,6 +8,7 @@ import { HealthImplementation } from 'grpc-health-check';
 import { adminProto, brokerProto, PROTO_LOADER_OPTIONS } from '../client/proto.ts';
 import type { Logger } from '../common/logger.ts';
 import { type Random, seededRandom } from '../common/random.ts';
+import { ATTR_WHARF_LEASE_EXPIRED } from '../common/tracing.ts';
 import { adminForwarders } from './admin-proxy.ts';
 import type { SidecarConfig } from './config.ts';
 import { ConsumeStreams, rawConsumeService } from './consume-proxy.ts';
@@ -16,7 +17,7 @@ import { brokerHandlers, type HandlerDeps, nackHeld } from './handlers.ts';
 import { createMetrics, type MetricsServer, type SidecarMetrics, startMetricsServer } from './metrics.ts';
 import { Publisher } from './publisher.ts';
 import { Router, UPSTREAM_MESSAGE_BYTES_MAX } from './router.ts';
-import { ATTR_WHARF_LEASE_EXPIRED, createTracing, type Tracing, type TracingOptions } from './tracing.ts';
+import { createTracing, type Tracing, type TracingOptions } from './tracing.ts';
 
 const SERVICE = 'wharf.v1.BrokerService';
 const SWEEP_INTERVAL_MS = 5_000;

@@ -17,19 +17,9 @@ import {
   type Tracer,
   trace,
 } from '@opentelemetry/api';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  AlwaysOffSampler,
-  AlwaysOnSampler,
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  ParentBasedSampler,
-  type Sampler,
-  type SpanProcessor,
-  TraceIdRatioBasedSampler,
-} from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
@@ -46,17 +36,16 @@ import {
   MESSAGING_OPERATION_TYPE_VALUE_SETTLE,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { Logger } from '../common/logger.ts';
-import type { SamplerName, TracingConfig } from './config.ts';
-
-export const MESSAGING_SYSTEM = 'wharf';
-export const TRACEPARENT = 'traceparent';
-export const TRACESTATE = 'tracestate';
-// The conventions have no system-neutral delivery-attempt or settle-outcome attribute (only
-// per-system ones such as messaging.gcp_pubsub.message.delivery_attempt), so Wharf's follow that
-// pattern under messaging.wharf.*.
-export const ATTR_WHARF_DELIVERY_ATTEMPT = 'messaging.wharf.message.delivery_attempt';
-export const ATTR_WHARF_SETTLE_OUTCOME = 'messaging.wharf.settle.outcome';
-export const ATTR_WHARF_LEASE_EXPIRED = 'messaging.wharf.lease_expired';
+import {
+  ATTR_WHARF_DELIVERY_ATTEMPT,
+  ATTR_WHARF_SETTLE_OUTCOME,
+  extractContext,
+  injectContext,
+  MESSAGING_SYSTEM,
+  samplerFor,
+  TRACEPARENT,
+} from '../common/tracing.ts';
+import type { TracingConfig } from './config.ts';
 
 export type SettleOp = 'ack' | 'nack';
 
@@ -117,52 +106,6 @@ export function settleAttributes(
     ...(messageId === '' ? {} : { [ATTR_MESSAGING_MESSAGE_ID]: messageId }),
     ...(subscription === '' ? {} : { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: subscription }),
   };
-}
-
-/** The sampler the standard OTEL_TRACES_SAMPLER / _ARG values name. */
-export function samplerFor(name: SamplerName, ratio: number): Sampler {
-  switch (name) {
-    case 'always_on':
-      return new AlwaysOnSampler();
-    case 'always_off':
-      return new AlwaysOffSampler();
-    case 'traceidratio':
-      return new TraceIdRatioBasedSampler(ratio);
-    case 'parentbased_always_on':
-      return new ParentBasedSampler({ root: new AlwaysOnSampler() });
-    case 'parentbased_always_off':
-      return new ParentBasedSampler({ root: new AlwaysOffSampler() });
-    case 'parentbased_traceidratio':
-      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
-  }
-}
-
-// --- Context in headers ----------------------------------------------------------------------
-
-const propagator = new W3CTraceContextPropagator();
-const headerGetter = {
-  keys: (carrier: Readonly<Record<string, string>>) => Object.keys(carrier),
-  get: (carrier: Readonly<Record<string, string>>, key: string) => carrier[key],
-};
-const headerSetter = {
-  set: (carrier: Record<string, string>, key: string, value: string) => {
-    carrier[key] = value;
-  },
-};
-
-/** The remote span context a `traceparent` (and `tracestate`) carries, if valid. */
-export function extractContext(headers: Readonly<Record<string, string>>): SpanContext | undefined {
-  if (headers[TRACEPARENT] === undefined) return undefined;
-  const span = trace.getSpanContext(propagator.extract(ROOT_CONTEXT, headers, headerGetter));
-  return span !== undefined && trace.isSpanContextValid(span) ? span : undefined;
-}
-
-/** Headers with `traceparent`/`tracestate` set to `span`'s context (a new object). */
-export function injectContext(headers: Readonly<Record<string, string>>, span: Span): Record<string, string> {
-  const out: Record<string, string> = { ...headers };
-  delete out[TRACESTATE];
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), out, headerSetter);
-  return out;
 }
 
 function parentContext(parent: SpanContext | undefined): Context {

@@ -20,8 +20,13 @@ import {
   ATTR_MESSAGING_SYSTEM,
 } from '@opentelemetry/semantic-conventions/incubating';
 import type { Logger } from '../../common/logger.ts';
-import { normalizeOtlpEndpoint, SAMPLERS, type SamplerName } from '../../sidecar/config.ts';
-import { ATTR_WHARF_DELIVERY_ATTEMPT, extractContext, MESSAGING_SYSTEM, samplerFor } from '../../sidecar/tracing.ts';
+import {
+  ATTR_WHARF_DELIVERY_ATTEMPT,
+  extractContext,
+  MESSAGING_SYSTEM,
+  otelFromEnv,
+  samplerFor,
+} from '../../common/tracing.ts';
 import type { Delivery, PublishItem } from '../engine/types.ts';
 import { DEAD_LETTER_HEADERS } from '../engine/types.ts';
 
@@ -38,32 +43,20 @@ export interface BrokerTracing {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
-}
-
-/** From the standard OTEL_* variables; undefined when no endpoint is set (or the SDK is disabled). */
+/**
+ * From the standard OTEL_* variables (common/tracing.ts; service name default `wharf-broker`,
+ * WHARF_BROKER_SERVICE_NAME winning over OTEL_SERVICE_NAME for a broker that shares its
+ * environment with a sidecar); undefined when no endpoint is set or the SDK is disabled.
+ */
 export function brokerTracing(env: Env, logger: Logger, processor?: SpanProcessor): BrokerTracing | undefined {
-  const endpoint = nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) ?? nonEmpty(env.OTEL_EXPORTER_OTLP_ENDPOINT);
-  const disabled = nonEmpty(env.OTEL_SDK_DISABLED)?.toLowerCase() === 'true' || env.OTEL_TRACES_EXPORTER === 'none';
-  if (processor === undefined && (endpoint === undefined || disabled)) return undefined;
-  const samplerName = nonEmpty(env.OTEL_TRACES_SAMPLER) ?? 'parentbased_always_on';
-  if (!(SAMPLERS as readonly string[]).includes(samplerName)) {
-    logger.warn({ sampler: samplerName }, 'unknown OTEL_TRACES_SAMPLER; using parentbased_always_on');
-  }
-  const sampler = samplerFor(
-    (SAMPLERS as readonly string[]).includes(samplerName) ? (samplerName as SamplerName) : 'parentbased_always_on',
-    Number(nonEmpty(env.OTEL_TRACES_SAMPLER_ARG) ?? 1),
-  );
+  const settings = otelFromEnv(env, 'wharf-broker', env.WHARF_BROKER_SERVICE_NAME);
+  if (processor === undefined && settings.endpoint === undefined) return undefined;
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: nonEmpty(env.WHARF_BROKER_SERVICE_NAME) ?? 'wharf-broker',
-    }),
-    sampler,
-    spanProcessors: [
-      processor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: normalizeOtlpEndpoint(endpoint ?? '') })),
-    ],
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
+    sampler: samplerFor(settings.sampler, settings.samplerRatio),
+    spanProcessors: [processor ?? new BatchSpanProcessor(new OTLPTraceExporter({ url: settings.endpoint ?? '' }))],
   });
+  logger.info({ endpoint: settings.endpoint, service: settings.serviceName }, 'broker tracing enabled');
   return makeTracing(provider.getTracer('wharf-broker'), () => provider.shutdown());
 }
 
