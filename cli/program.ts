@@ -5,6 +5,7 @@ import { DEFAULT_ADDRESS } from '../client/client.ts';
 import { applyCommand } from './commands/apply.ts';
 import type { CommonOptions } from './commands/common.ts';
 import { consumeCommand } from './commands/consume.ts';
+import { addCrdsCommand } from './commands/crds.ts';
 import { deleteCommand } from './commands/delete.ts';
 import { DEFAULT_DEV_PORT, defaultDataDir, devCommand } from './commands/dev.ts';
 import { redriveCommand } from './commands/dlq.ts';
@@ -118,6 +119,8 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .action((queue: string, options: Parameters<typeof redriveCommand>[1]) =>
       run(options.addr, () => redriveCommand(queue, options, io)),
     );
+
+  addCrdsCommand(program, io);
 
   return program;
 }

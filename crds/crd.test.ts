@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { wharf } from '../cli/testing.ts';
 import { allCrdsYaml, crdFileName, crdYaml, customResourceDefinitions } from './crd.ts';
 import type { JsonSchema } from './schema.ts';
 import type { Queue, Topic, WharfCluster } from './types.ts';
@@ -15,8 +16,11 @@ describe('CRDs', () => {
     }
   });
 
-  it('wharf crds prints the three as one multi-document stream', () => {
-    const documents = allCrdsYaml()
+  it('wharf crds prints the three as one multi-document stream', async () => {
+    const result = await wharf(['crds']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(allCrdsYaml());
+    const documents = result.stdout
       .split(/^---$/m)
       .filter((text) => text.trim() !== '')
       .map((text) => parse(text) as { metadata: { name: string } });
