@@ -1,32 +1,15 @@
-// One broker process's parts, wired: the replica over the data directory, the dispatcher, and the
-// gRPC server. Used by the broker's main, `wharf dev` and the tests.
-//
-// Without peers the broker is a single member over LocalReplica. With peers (cluster mode) it is a
-// member of one Raft group: a RaftReplica over the data directory's raft-0/, the peer transport on
-// the peer port, and an API that serves state-changing calls on the leader only (followers answer
-// UNAVAILABLE with the leader's client address; see api/cluster.ts).
-import { randomInt } from 'node:crypto';
-import { join } from 'node:path';
-
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type Clock, systemClock } from '../common/clock.ts';
-import { invalidArgument, NotLeaderError } from '../common/errors.ts';
+import { invalidArgument } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
-import { seededRandom } from '../common/random.ts';
-import type { Member } from '../proto/gen/wharf/v1/Member.ts';
-import { type ClusterView, notLeaderError } from './api/cluster.ts';
 import { Dispatcher } from './api/dispatcher.ts';
 import type { ApiContext } from './api/handlers.ts';
 import { brokerMetrics, startMetricsServer } from './api/metrics.ts';
 import { type ApiServer, startApiServer, stopApiServer } from './api/server.ts';
 import { brokerTracing } from './api/tracing.ts';
-import type { Engine } from './engine/engine.ts';
-import type { ApplyResult, Command, MessageRef, PublishItem } from './engine/types.ts';
-import { systemTimers } from './replica/io.ts';
+import { openCluster } from './cluster-node.ts';
 import { LocalReplica } from './replica/local-replica.ts';
-import { RaftReplica } from './replica/raft-replica.ts';
-import type { AppliedListener, Replica, ReplicaStats } from './replica/replica.ts';
-import { PeerTransport } from './transport/peer-transport.ts';
+import type { Replica } from './replica/replica.ts';
 
 export const VERSION = '0.1.0';
 
@@ -56,6 +39,13 @@ export interface BrokerOptions {
   /** Raft tick in cluster mode (default 100 ms; elections after 10 ticks). */
   readonly tickMs?: number;
   readonly clusterId?: string;
+  /**
+   * A new member joining a running group: start with no configuration and wait until the leader
+   * adds it (AdminService.AddMember), instead of bootstrapping a group from `peers`.
+   */
+  readonly join?: boolean;
+  /** How long AddMember waits for a learner to catch up before promoting it (default 60 s). */
+  readonly catchUpMs?: number;
 }
 
 export interface ClusterMember {
@@ -151,138 +141,4 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
       return stopping;
     },
   };
-}
-
-interface OpenCluster {
-  readonly replica: Replica;
-  readonly view: ClusterView;
-  readonly peerAddress: string;
-  /** Starts watching leadership; `gained` runs each time this member becomes leader. */
-  watch(gained: () => void): void;
-  close(): Promise<void>;
-}
-
-/** How often leadership is looked at (to wake the dispatcher and end consumers of a deposed leader). */
-const LEADERSHIP_POLL_MS = 50;
-
-async function openCluster(options: BrokerOptions, nodeId: string, host: string, logger: Logger): Promise<OpenCluster> {
-  const members = options.peers ?? [];
-  const self = members.find((m) => m.id === nodeId);
-  if (self === undefined) throw invalidArgument(`--peers does not list this member (${nodeId})`);
-  const clientAddress = new Map(members.map((m) => [m.id, m.clientAddress]));
-  const peerPort = options.peerPort ?? Number(self.peerAddress.slice(self.peerAddress.lastIndexOf(':') + 1));
-  const transport = await PeerTransport.start({
-    self: nodeId,
-    peers: new Map(members.filter((m) => m.id !== nodeId).map((m) => [m.id, m.peerAddress])),
-    host,
-    port: peerPort,
-    logger: logger.child({ component: 'peer-transport' }),
-  });
-  let raft: RaftReplica;
-  try {
-    raft = await RaftReplica.open({
-      id: nodeId,
-      members: members.map((m) => m.id),
-      dataDir: join(options.dataDir, 'raft-0'),
-      clock: options.clock ?? systemClock,
-      timers: systemTimers,
-      transport,
-      random: seededRandom(randomInt(2 ** 31)),
-      logger,
-      ...(options.tickMs === undefined ? {} : { tickMs: options.tickMs }),
-    });
-  } catch (error) {
-    await transport.close();
-    throw error;
-  }
-  transport.onReceive((message) => raft.receive(message));
-  const addressOf = (id: string) => clientAddress.get(id);
-  const lost = new Set<() => void>();
-  const view: ClusterView = {
-    clusterId: options.clusterId ?? 'wharf',
-    isLeader: () => raft.isLeader(),
-    notLeader: () => notLeaderError(nodeId, raft.leaderId(), addressOf),
-    members: (): Member[] =>
-      members.map((m) => ({
-        id: m.id,
-        address: m.clientAddress,
-        voter: true,
-        leader: m.id === raft.leaderId(),
-        healthy: m.id === nodeId ? raft.failure === undefined : transport.healthy(m.id),
-      })),
-    onLeadershipLost: (listener) => {
-      lost.add(listener);
-      return () => lost.delete(listener);
-    },
-  };
-  let poll: NodeJS.Timeout | undefined;
-  return {
-    replica: new HintingReplica(raft, () => view.notLeader()),
-    view,
-    peerAddress: `${host}:${transport.port}`,
-    watch(gained) {
-      let leading = raft.isLeader();
-      poll = setInterval(() => {
-        const now = raft.isLeader();
-        if (now === leading) return;
-        leading = now;
-        if (now) gained();
-        else for (const listener of [...lost]) listener();
-      }, LEADERSHIP_POLL_MS);
-      poll.unref();
-    },
-    async close() {
-      if (poll !== undefined) clearInterval(poll);
-      await transport.close();
-    },
-  };
-}
-
-/** A RaftReplica whose refusals on a follower name the leader's client address, not its member id. */
-class HintingReplica implements Replica {
-  readonly #inner: RaftReplica;
-  readonly #notLeader: () => NotLeaderError;
-
-  constructor(inner: RaftReplica, notLeader: () => NotLeaderError) {
-    this.#inner = inner;
-    this.#notLeader = notLeader;
-  }
-
-  get engine(): Engine {
-    return this.#inner.engine;
-  }
-
-  nowMs(): number {
-    return this.#inner.nowMs();
-  }
-
-  propose(command: Command): Promise<ApplyResult> {
-    return this.#inner.propose(command).catch((error: unknown) => {
-      throw error instanceof NotLeaderError ? this.#notLeader() : error;
-    });
-  }
-
-  readMessages(refs: readonly MessageRef[]): Promise<PublishItem[]> {
-    return this.#inner.readMessages(refs);
-  }
-
-  onApplied(listener: AppliedListener): void {
-    this.#inner.onApplied(listener);
-  }
-
-  leaderId(): string {
-    return this.#inner.leaderId();
-  }
-
-  stats(): ReplicaStats {
-    return this.#inner.stats();
-  }
-
-  onCommitted(listener: (type: Command['type'], ms: number) => void): void {
-    this.#inner.onCommitted(listener);
-  }
-
-  close(): Promise<void> {
-    return this.#inner.close();
-  }
 }

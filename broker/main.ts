@@ -46,6 +46,11 @@ const program = new Command('wharf-broker')
     peers(process.env.WHARF_PEERS ?? ''),
   )
   .option('--peer-port <port>', "Raft peer port (default: this member's peerPort in --peers)", port)
+  .option(
+    '--join',
+    'join a running group: wait to be added (AdminService.AddMember) instead of bootstrapping one',
+    process.env.WHARF_JOIN === 'true',
+  )
   .option('--log-level <level>', 'trace|debug|info|warn|error', process.env.WHARF_LOG_LEVEL ?? 'info')
   .parse();
 
@@ -58,6 +63,7 @@ const options = program.opts<{
   logLevel: string;
   peers: ClusterMember[];
   peerPort?: number;
+  join: boolean;
 }>();
 const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
 const broker = await startBroker({
@@ -68,6 +74,7 @@ const broker = await startBroker({
   logger,
   ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
   ...(options.peers.length === 0 ? {} : { peers: options.peers }),
+  ...(options.join ? { join: true } : {}),
   ...(options.peerPort === undefined
     ? process.env.WHARF_PEER_PORT
       ? { peerPort: port(process.env.WHARF_PEER_PORT) }

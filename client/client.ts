@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { msToProtoDuration } from '../common/duration.ts';
 import type { AckResponse__Output } from '../proto/gen/wharf/v1/AckResponse.ts';
+import type { AddMemberResponse__Output } from '../proto/gen/wharf/v1/AddMemberResponse.ts';
 import type { AdminServiceClient } from '../proto/gen/wharf/v1/AdminService.ts';
 import type { ApplyQueueResponse__Output } from '../proto/gen/wharf/v1/ApplyQueueResponse.ts';
 import type { ApplyTopicResponse__Output } from '../proto/gen/wharf/v1/ApplyTopicResponse.ts';
@@ -18,6 +19,7 @@ import type { GetQueueResponse__Output } from '../proto/gen/wharf/v1/GetQueueRes
 import type { GetTopicResponse__Output } from '../proto/gen/wharf/v1/GetTopicResponse.ts';
 import type { ListQueuesResponse__Output } from '../proto/gen/wharf/v1/ListQueuesResponse.ts';
 import type { ListTopicsResponse__Output } from '../proto/gen/wharf/v1/ListTopicsResponse.ts';
+import type { Member__Output } from '../proto/gen/wharf/v1/Member.ts';
 import type { Message } from '../proto/gen/wharf/v1/Message.ts';
 import type { NackResponse__Output } from '../proto/gen/wharf/v1/NackResponse.ts';
 import type { PublishBatchResponse__Output } from '../proto/gen/wharf/v1/PublishBatchResponse.ts';
@@ -27,6 +29,7 @@ import type { Queue, Queue__Output } from '../proto/gen/wharf/v1/Queue.ts';
 import type { ReceiveRequest } from '../proto/gen/wharf/v1/ReceiveRequest.ts';
 import type { ReceiveResponse__Output } from '../proto/gen/wharf/v1/ReceiveResponse.ts';
 import type { RedriveDeadLettersResponse__Output } from '../proto/gen/wharf/v1/RedriveDeadLettersResponse.ts';
+import type { RemoveMemberResponse__Output } from '../proto/gen/wharf/v1/RemoveMemberResponse.ts';
 import type { Topic, Topic__Output } from '../proto/gen/wharf/v1/Topic.ts';
 import { type ConsumeOptions, type Consumer, createConsumer, type NackOptions } from './consumer.ts';
 import { adminProto, brokerProto } from './proto.ts';
@@ -93,6 +96,14 @@ export interface WharfClient {
   clusterStatus(): Promise<GetClusterStatusResponse__Output>;
   /** Moves up to `maxMessages` (0 or omitted: all) back to their origin; resolves with the count moved. */
   redriveDeadLetters(deadLetterQueue: string, maxMessages?: number): Promise<number>;
+  /**
+   * Adds a member (`address` is `host:clientPort:peerPort`) as a learner and promotes it once it
+   * has caught up; resolves with the members after. Idempotent: call again after a timeout.
+   */
+  addMember(id: string, address: string): Promise<Member__Output[]>;
+  removeMember(id: string): Promise<Member__Output[]>;
+  /** Moves leadership off `fromMember` (default: the leader) to `toMember` (default: the cluster picks). */
+  transferLeadership(options?: { toMember?: string; fromMember?: string }): Promise<void>;
 
   close(): void;
 }
@@ -242,6 +253,15 @@ export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptio
           deadlineMs,
         )
       ).redriven,
+    addMember: async (id, address) =>
+      (await call<AddMemberResponse__Output>((p) => (o, cb) => p.admin.addMember({ id, address }, o, cb), deadlineMs))
+        .members,
+    removeMember: async (id) =>
+      (await call<RemoveMemberResponse__Output>((p) => (o, cb) => p.admin.removeMember({ id }, o, cb), deadlineMs))
+        .members,
+    transferLeadership: async ({ toMember = '', fromMember = '' } = {}) => {
+      await call((p) => (o, cb) => p.admin.transferLeadership({ toMember, fromMember }, o, cb), deadlineMs);
+    },
 
     close() {
       for (const pair of pairs.values()) {

@@ -8,7 +8,7 @@ import { requireLeader } from './cluster.ts';
 import { type ApiContext, proposeExpect, unary } from './handlers.ts';
 import { type LiveCounts, queueSpecFromProto, queueToProto, topicSpecFromProto, topicToProto } from './spec-convert.ts';
 
-const MEMBERSHIP_LATER = 'membership changes arrive with Raft replication; this broker runs a single member';
+const SINGLE_MEMBER = 'this broker runs as a single member (no --peers): it has no Raft group to change';
 
 function checkNamespace(namespace: string): string {
   if (namespace === '') return '';
@@ -108,14 +108,23 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
         appliedIndex: engine().appliedIndex,
       };
     }),
-    AddMember: unary(log, 'AddMember', async () => {
-      throw unimplemented(MEMBERSHIP_LATER);
+    AddMember: unary(log, 'AddMember', async (request) => {
+      if (ctx.cluster === undefined) throw unimplemented(SINGLE_MEMBER);
+      const id = memberId(request.id);
+      return { members: await ctx.cluster.addMember(id, request.address.trim()) };
     }),
-    RemoveMember: unary(log, 'RemoveMember', async () => {
-      throw unimplemented(MEMBERSHIP_LATER);
+    RemoveMember: unary(log, 'RemoveMember', async (request) => {
+      if (ctx.cluster === undefined) throw unimplemented(SINGLE_MEMBER);
+      return { members: await ctx.cluster.removeMember(memberId(request.id)) };
     }),
-    TransferLeadership: unary(log, 'TransferLeadership', async () => {
-      throw unimplemented(MEMBERSHIP_LATER);
+    TransferLeadership: unary(log, 'TransferLeadership', async (request) => {
+      if (ctx.cluster === undefined) throw unimplemented(SINGLE_MEMBER);
+      const to = request.toMember.trim();
+      const from = request.fromMember.trim();
+      if (to !== '') memberId(to);
+      if (from !== '') memberId(from);
+      await ctx.cluster.transferLeadership(to, from);
+      return {};
     }),
     RedriveDeadLetters: unary(log, 'RedriveDeadLetters', async (request) => {
       requireLeader(ctx.cluster);
@@ -129,4 +138,15 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
       return { redriven: result.count };
     }),
   };
+}
+
+/** Member ids as --peers takes them (StatefulSet pod names fit). */
+function memberId(id: string): string {
+  const trimmed = id.trim();
+  if (!/^[A-Za-z0-9][\w.-]{0,62}$/.test(trimmed)) {
+    throw invalidArgument(
+      `member id "${id}" must be letters, digits, '.', '_' or '-' (up to 63), starting alphanumeric`,
+    );
+  }
+  return trimmed;
 }

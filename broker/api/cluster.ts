@@ -15,6 +15,11 @@ export interface ClusterView {
   members(): Member[];
   /** Calls `listener` each time this member stops leading; returns the unsubscribe function. */
   onLeadershipLost(listener: () => void): () => void;
+  /** Adds a member (`host:clientPort:peerPort`) as a learner, then a voter once caught up. */
+  addMember(id: MemberId, address: string): Promise<Member[]>;
+  removeMember(id: MemberId): Promise<Member[]>;
+  /** Moves leadership off `from` ('' = this leader) to `to` ('' = the best-placed voter). */
+  transferLeadership(to: MemberId, from: MemberId): Promise<void>;
 }
 
 /** Throws the follower's answer unless this broker may serve state-changing calls. */

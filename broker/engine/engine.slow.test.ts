@@ -6,6 +6,9 @@ import { describe, it } from 'vitest';
 import { opArb, runScenario, specArb } from './testing/model-scenario.ts';
 import { runDeterminismScenario, runRestoreScenario, stepArb } from './testing/snapshot-scenario.ts';
 
+// Bounded by numRuns; the timeout only has to outlast a machine loaded by parallel suites and builds.
+const RUN_TIMEOUT_MS = 300_000;
+
 describe('engine, long property runs', () => {
   it('agrees with the reference model', () => {
     fc.assert(
@@ -19,7 +22,7 @@ describe('engine, long property runs', () => {
       ),
       { numRuns: 1500 },
     );
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('restores snapshots to the same behaviour', () => {
     fc.assert(
@@ -28,7 +31,7 @@ describe('engine, long property runs', () => {
       }),
       { numRuns: 1000 },
     );
-  });
+  }, RUN_TIMEOUT_MS);
 
   it('is deterministic across replicas', () => {
     fc.assert(
@@ -37,5 +40,5 @@ describe('engine, long property runs', () => {
       }),
       { numRuns: 500 },
     );
-  });
+  }, RUN_TIMEOUT_MS);
 });

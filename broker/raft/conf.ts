@@ -4,8 +4,12 @@
 import { assert, unreachable } from '../../common/assert.ts';
 import type { ConfState, MemberId } from './messages.ts';
 
+/**
+ * `context` is opaque to Raft and replicated with the change: the broker puts the new member's
+ * addresses there, so every replica learns where to reach it from the log itself.
+ */
 export type ConfChange =
-  | { readonly type: 'addLearner'; readonly member: MemberId }
+  | { readonly type: 'addLearner'; readonly member: MemberId; readonly context?: string }
   | { readonly type: 'promote'; readonly member: MemberId }
   | { readonly type: 'remove'; readonly member: MemberId };
 
@@ -14,18 +18,18 @@ const decoder = new TextDecoder();
 
 /** Conf-change entries are tiny and rare: a readable text form costs nothing and eases debugging. */
 export function encodeConfChange(change: ConfChange): Uint8Array {
-  return encoder.encode(`${change.type} ${change.member}`);
+  const context = change.type === 'addLearner' && change.context !== undefined ? ` ${change.context}` : '';
+  assert(!/\s/.test(change.member), `member id "${change.member}" has whitespace`);
+  return encoder.encode(`${change.type} ${change.member}${context}`);
 }
 
 export function decodeConfChange(data: Uint8Array): ConfChange {
   const text = decoder.decode(data);
-  const space = text.indexOf(' ');
-  assert(space > 0, `malformed conf change "${text}"`);
-  const type = text.slice(0, space);
-  const member = text.slice(space + 1);
-  assert(member.length > 0, `conf change without member "${text}"`);
-  if (type === 'addLearner' || type === 'promote' || type === 'remove') return { type, member };
-  throw new Error(`unknown conf change type "${type}"`);
+  const [type, member, ...rest] = text.split(' ');
+  assert(member !== undefined && member.length > 0, `conf change without member "${text}"`);
+  if (type === 'addLearner') return rest.length === 0 ? { type, member } : { type, member, context: rest.join(' ') };
+  if ((type === 'promote' || type === 'remove') && rest.length === 0) return { type, member };
+  throw new Error(`malformed conf change "${text}"`);
 }
 
 /** Why a change cannot apply to a configuration, or undefined when it can. */

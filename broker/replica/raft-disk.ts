@@ -9,7 +9,7 @@ import { CorruptLogError } from '../../common/errors.ts';
 import type { Logger } from '../../common/logger.ts';
 import { makeConf } from '../raft/conf.ts';
 import { MemoryStorage } from '../raft/memory-storage.ts';
-import type { Entry, EntryType, HardState, MemberId, Snapshot } from '../raft/messages.ts';
+import type { ConfState, Entry, EntryType, HardState, MemberId, Snapshot } from '../raft/messages.ts';
 import { isNotFound, readWholeFile, replaceFileAtomically } from '../storage/file-io.ts';
 import { HardStateFile } from '../storage/hard-state.ts';
 import type { LogEntry } from '../storage/log-entry.ts';
@@ -204,7 +204,14 @@ export class RaftDisk {
    * (the smallest index a live message refers to) up to `index`, then drops log segments nobody
    * needs: below the tail, and below `index - keepEntries` (kept for lagging followers).
    */
-  async takeSnapshot(index: number, engine: Uint8Array, tailStart: number, keepEntries: number): Promise<Snapshot> {
+  async takeSnapshot(
+    index: number,
+    engine: Uint8Array,
+    tailStart: number,
+    keepEntries: number,
+    /** Membership as of `index`. */
+    conf: ConfState,
+  ): Promise<Snapshot> {
     const previous = this.storage.snapshot().meta.index;
     assert(index > previous && index <= this.storage.lastIndex(), `snapshot at ${index} (previous ${previous})`);
     const from = Math.max(Math.min(tailStart, index + 1), this.#log.firstIndex());
@@ -214,7 +221,6 @@ export class RaftDisk {
       for (const entry of entries) tail.push(entry);
       at += entries.length;
     }
-    const conf = this.storage.snapshot().meta.conf;
     const data = encodeSnapshotPayload({ conf, engine, tail });
     const term = this.storage.term(index);
     await this.#snapshots.save({ index, term }, data);

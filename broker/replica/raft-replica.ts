@@ -22,8 +22,9 @@ import type { Random } from '../../common/random.ts';
 import { decodeCommand, decodePublishItem, encodeCommand } from '../engine/codec.ts';
 import { Engine } from '../engine/engine.ts';
 import type { ApplyResult, Command, MessageRef, PublishItem } from '../engine/types.ts';
+import { type ConfChange, decodeConfChange, members } from '../raft/conf.ts';
 import { raftConfig } from '../raft/config.ts';
-import type { Entry, MemberId, RaftMessage } from '../raft/messages.ts';
+import type { ConfState, Entry, MemberId, RaftMessage } from '../raft/messages.ts';
 import { RawNode, type Ready } from '../raft/rawnode.ts';
 import type { StorageFs } from '../storage/storage-fs.ts';
 import { DeadlineTimer } from './deadline-timer.ts';
@@ -60,6 +61,15 @@ export interface RaftReplicaOptions {
   readonly onApplied?: AppliedListener;
 }
 
+/** Told each time an applied membership change took effect, with the configuration after it. */
+export type ConfChangeListener = (change: ConfChange, conf: ConfState) => void;
+
+interface PendingConfChange {
+  readonly term: number;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
 interface Pending {
   readonly term: number;
   readonly command: Command;
@@ -84,6 +94,11 @@ export class RaftReplica implements Replica {
   readonly #pending = new Map<number, Pending>();
   readonly #listeners: AppliedListener[] = [];
   readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
+  readonly #pendingConf = new Map<number, PendingConfChange>();
+  readonly #confListeners: ConfChangeListener[] = [];
+  /** Membership changes applied in the current ready, announced once the core has taken them in. */
+  #appliedConfChanges: ConfChange[] = [];
+  #warnedNoConf = false;
   readonly #deadline: DeadlineTimer;
   #engine: Engine;
   #appliedIndex: number;
@@ -241,10 +256,54 @@ export class RaftReplica implements Replica {
     return promise;
   }
 
+  /**
+   * Proposes one membership change (the core allows one in flight); resolves once its entry is
+   * applied here, i.e. once the new configuration is in force on the leader.
+   */
+  changeMembership(change: ConfChange): Promise<void> {
+    if (this.#failed !== undefined) return Promise.reject(unavailable(`replica ${this.#id} stopped`));
+    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
+    if (!this.#isLeader) {
+      const hint = this.#lead === '' || this.#lead === this.#id ? undefined : this.#lead;
+      return Promise.reject(new NotLeaderError(`${this.#id} does not lead this group`, hint));
+    }
+    let index: number;
+    try {
+      index = this.#node.proposeConfChange(change);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    const term = this.#node.status().term;
+    this.#pendingConf.get(index)?.reject(unavailable('the membership change was replaced by a new leader; retry'));
+    const promise = new Promise<void>((resolve, reject) => this.#pendingConf.set(index, { term, resolve, reject }));
+    this.#kick();
+    return promise;
+  }
+
+  /** Asks the core to hand leadership to `to` (thesis §3.10); the caller watches leaderId() for the outcome. */
+  transferLeadership(to: MemberId): void {
+    this.#node.transferLeadership(to);
+    this.#kick();
+  }
+
+  /** Called after each applied membership change (on every replica, replays included). */
+  onConfChange(listener: ConfChangeListener): void {
+    this.#confListeners.push(listener);
+  }
+
   /** A Raft message from a peer (the transport calls this). */
   receive(message: RaftMessage): void {
     if (this.#closed || this.#failed !== undefined) return;
     if (message.to !== this.#id) return;
+    if (message.type === 'MsgApp' && message.index === 0 && members(this.#node.status().conf).length === 0) {
+      // A joining member knows no configuration yet. Entries from the start of the log would
+      // rebuild membership on an empty base (and could make it think it is the only voter), so it
+      // waits for a snapshot, which carries the configuration. Leaders compact their log at every
+      // membership change, so the snapshot comes (see #readyLoop).
+      if (!this.#warnedNoConf) this.#logger.warn({ from: message.from }, 'joining: waiting for a snapshot');
+      this.#warnedNoConf = true;
+      return;
+    }
     if (this.#repairAboveTerm !== undefined) {
       // Not voting while repairing: a vote request is dropped, as if lost.
       if (message.type === 'MsgVote' || message.type === 'MsgPreVote' || message.type === 'MsgTimeoutNow') return;
@@ -319,13 +378,23 @@ export class RaftReplica implements Replica {
       await this.#handle(rd);
       this.#node.advance(rd);
       this.#afterAdvance();
+      const confChanges = this.#appliedConfChanges;
+      if (confChanges.length > 0) {
+        this.#appliedConfChanges = [];
+        const conf = this.#node.status().conf;
+        for (const change of confChanges) for (const listener of this.#confListeners) listener(change, conf);
+        // Snapshot and compact the whole log now, so that no leader can send a new member entries
+        // from the start of the log (which would rebuild membership without its base): it gets
+        // this snapshot, with the configuration, instead.
+        if (this.#appliedIndex > this.#disk.storage.snapshot().meta.index) await this.#snapshot(0);
+      }
       if (this.#repairAboveTerm !== undefined && this.#repaired()) {
         await this.#disk.clearRepairMarker();
         this.#repairAboveTerm = undefined;
         this.#logger.warn({ term: this.#node.status().term }, 'repaired from the leader: voting again');
       }
       if (this.#appliedIndex - this.#disk.storage.snapshot().meta.index >= this.#snapshotEntries) {
-        await this.#snapshot();
+        await this.#snapshot(this.#keepEntries);
       }
     }
   }
@@ -361,6 +430,13 @@ export class RaftReplica implements Replica {
     this.#observer?.applied?.(this.#id, entry.index, entry.term, entry.data);
     const pending = this.#pending.get(entry.index);
     if (pending !== undefined) this.#pending.delete(entry.index);
+    if (entry.type === 'confChange') {
+      this.#appliedConfChanges.push(decodeConfChange(entry.data));
+      const waiting = this.#pendingConf.get(entry.index);
+      this.#pendingConf.delete(entry.index);
+      if (waiting?.term === entry.term) waiting.resolve();
+      else waiting?.reject(unavailable('the membership change was replaced by a new leader; retry'));
+    }
     if (entry.type !== 'normal' || entry.data.length === 0) {
       pending?.reject(unavailable('the proposal was replaced by a new leader; retry (with the same dedup id)'));
       return;
@@ -413,16 +489,19 @@ export class RaftReplica implements Replica {
     this.#logger.info({ index }, 'installed a snapshot from the leader');
   }
 
-  async #snapshot(): Promise<void> {
+  async #snapshot(keepEntries: number): Promise<void> {
     const index = this.#appliedIndex;
     const engine = this.#engine.snapshot();
     const tailStart = this.#engine.minLiveIndex() ?? index + 1;
-    await this.#disk.takeSnapshot(index, engine, tailStart, this.#keepEntries);
+    // Membership as of `index`: conf changes take effect when applied, so the core's is current.
+    await this.#disk.takeSnapshot(index, engine, tailStart, keepEntries, this.#node.status().conf);
   }
 
   #rejectAll(error: Error): void {
     for (const pending of this.#pending.values()) pending.reject(error);
     this.#pending.clear();
+    for (const pending of this.#pendingConf.values()) pending.reject(error);
+    this.#pendingConf.clear();
   }
 
   #failStop(error: unknown): void {

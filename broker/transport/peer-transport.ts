@@ -141,6 +141,21 @@ export class PeerTransport implements Transport {
     link.enqueue({ group, message });
   }
 
+  /** Learns (or updates) where a member's peer port is: membership changed. */
+  setPeer(member: MemberId, address: string): void {
+    if (this.#closed || member === this.#options.self) return;
+    const link = this.#links.get(member);
+    if (link?.address === address) return;
+    link?.close();
+    this.#links.set(member, new PeerLink(this, member, address, this.#options));
+  }
+
+  /** Forgets a member that left the group. */
+  removePeer(member: MemberId): void {
+    this.#links.get(member)?.close();
+    this.#links.delete(member);
+  }
+
   /** Whether a message or an acknowledgement came from the member recently. */
   healthy(member: MemberId): boolean {
     const within = this.#options.healthyWithinMs ?? 3_000;
@@ -209,6 +224,7 @@ export class PeerTransport implements Transport {
 class PeerLink {
   readonly #transport: PeerTransport;
   readonly #peer: MemberId;
+  readonly address: string;
   readonly #self: MemberId;
   readonly #client: RaftServiceClient;
   readonly #queueMessagesMax: number;
@@ -231,6 +247,7 @@ class PeerLink {
   constructor(transport: PeerTransport, peer: MemberId, address: string, options: PeerTransportOptions) {
     this.#transport = transport;
     this.#peer = peer;
+    this.address = address;
     this.#self = options.self;
     this.#queueMessagesMax = options.queueMessagesMax ?? 4_096;
     this.#queueBytesMax = options.queueBytesMax ?? 64 * 1024 * 1024;
