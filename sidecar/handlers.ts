@@ -3,6 +3,8 @@
 // the tracing and metrics hooks. Publishes go through the Publisher (dedup ids, coalescing,
 // retries); Consume through the ConsumeStreams proxy.
 import {
+  type handleBidiStreamingCall,
+  type handleUnaryCall,
   type Metadata,
   type ServerDuplexStream,
   type ServerUnaryCall,
@@ -19,8 +21,6 @@ import type { BrokerServiceHandlers } from '../proto/gen/wharf/v1/BrokerService.
 import type { CallResponse__Output } from '../proto/gen/wharf/v1/CallResponse.ts';
 import type { ExtendLeaseResponse__Output } from '../proto/gen/wharf/v1/ExtendLeaseResponse.ts';
 import type { NackResponse__Output } from '../proto/gen/wharf/v1/NackResponse.ts';
-import type { PublishRequest__Output } from '../proto/gen/wharf/v1/PublishRequest.ts';
-import type { PublishResponse } from '../proto/gen/wharf/v1/PublishResponse.ts';
 import type { ReceiveResponse__Output } from '../proto/gen/wharf/v1/ReceiveResponse.ts';
 import type { SettleResult__Output } from '../proto/gen/wharf/v1/SettleResult.ts';
 import type { ConsumeStreams } from './consume-proxy.ts';
@@ -28,6 +28,8 @@ import { held, REDELIVER_NOW_MS } from './consume-proxy.ts';
 import type { DeliveryLedger, HeldDelivery } from './delivery-ledger.ts';
 import type { SidecarMetrics } from './metrics.ts';
 import { qualify, qualifyCall } from './namespace.ts';
+import type { Outcome } from './publish-coalescer.ts';
+import { frameRepeated, readPublishRequest, splitRepeated } from './publish-wire.ts';
 import { newDedupId, type Publisher, type PublishJob, preparePublish } from './publisher.ts';
 import { backoffDelayMs, isRouteFailure } from './retry.ts';
 import type { Router, Upstream } from './router.ts';
@@ -73,9 +75,25 @@ function draining(): ServiceError {
   return makeServiceError(status.UNAVAILABLE, 'the sidecar is shutting down; retry');
 }
 
+/** A request_id for an error message, from a request that may be malformed. */
+function requestIdOf(request: Buffer): string {
+  try {
+    return readPublishRequest(request, 0, request.length, false).requestId;
+  } catch {
+    return '(unreadable)';
+  }
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
+/** The handlers, with the publish methods over bytes (serve them with rawPublishService). */
+export type SidecarHandlers = Omit<BrokerServiceHandlers, 'Publish' | 'PublishBatch' | 'PublishStream'> & {
+  readonly Publish: handleUnaryCall<Buffer, Buffer>;
+  readonly PublishBatch: handleUnaryCall<Buffer, Buffer>;
+  readonly PublishStream: handleBidiStreamingCall<Buffer, Buffer>;
+};
+
+export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
   const { router, publisher, ledger, tracing, metrics, logger } = deps;
 
   const fail = (method: string, error: unknown): Partial<ServiceError> => {
@@ -144,8 +162,9 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
     }
   }
 
-  function publishJob(request: PublishRequest__Output, deadlineMs: number, metadata: Metadata): PublishJob {
-    return preparePublish(request, {
+  /** The publish job for the PublishRequest at `start`..`end` of the app's bytes. */
+  function publishJob(buf: Buffer, start: number, end: number, deadlineMs: number, metadata: Metadata): PublishJob {
+    return preparePublish(buf, start, end, {
       namespace: deps.namespace,
       deadlineMs,
       callTraceparent: traceparentOf(metadata),
@@ -177,44 +196,57 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
   };
 
   return {
-    Publish: unary('Publish', async (request: PublishRequest__Output, call) => {
-      const job = publishJob(request, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
-      const response = await publisher.publish(job, (withdraw) => call.once('cancelled', withdraw));
-      return { ...response, requestId: request.requestId };
+    // The three publish methods take and answer bytes (rawPublishService): see publish-wire.ts.
+    Publish: unary('Publish', async (request: Buffer, call) => {
+      const job = publishJob(request, 0, request.length, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
+      return publisher.publish(job, (withdraw) => call.once('cancelled', withdraw));
     }),
 
-    PublishBatch: unary('PublishBatch', async (request, call) => {
-      if (request.requests.length > BATCH_REQUESTS_MAX) {
+    PublishBatch: unary('PublishBatch', async (request: Buffer, call) => {
+      let parts: { start: number; end: number }[];
+      try {
+        parts = splitRepeated(request, 1);
+      } catch (error) {
+        throw makeServiceError(status.INVALID_ARGUMENT, `malformed PublishBatchRequest: ${String(error)}`);
+      }
+      if (parts.length > BATCH_REQUESTS_MAX) {
         throw new WharfError(
           'invalidArgument',
-          `a batch holds at most ${BATCH_REQUESTS_MAX} requests, got ${request.requests.length}`,
+          `a batch holds at most ${BATCH_REQUESTS_MAX} requests, got ${parts.length}`,
         );
       }
       const deadlineMs = deadlineOf(call, deps.defaultDeadlineMs);
-      const jobs = request.requests.map((r, i) => {
+      const jobs: PublishJob[] = [];
+      for (let i = 0; i < parts.length; i++) {
+        const { start, end } = parts[i] as { start: number; end: number };
         try {
-          return publishJob(r, deadlineMs, call.metadata);
+          jobs.push(publishJob(request, start, end, deadlineMs, call.metadata));
         } catch (error) {
+          for (const job of jobs) tracing.endSend(job.send, undefined, error);
           const s = statusOf(error, logger, 'PublishBatch');
           throw makeServiceError(s.code, `requests[${i}]: ${s.details}`);
         }
-      });
+      }
       // An app's batch is already a batch: sent as it is (with retries), not coalesced.
       const outcomes = await publisher.sendBatch(jobs);
-      const failedAt = outcomes.findIndex((o) => !o.ok);
-      const failed = outcomes[failedAt];
-      if (failed !== undefined && !failed.ok) {
-        const s = statusOf(failed.error, logger, 'PublishBatch');
+      const responses: Buffer[] = [];
+      for (let i = 0; i < outcomes.length; i++) {
+        const outcome = outcomes[i] as Outcome<Buffer>;
+        if (outcome.ok) {
+          responses.push(outcome.value);
+          continue;
+        }
+        const s = statusOf(outcome.error, logger, 'PublishBatch');
         const stored = outcomes.filter((o) => o.ok).length;
         throw makeServiceError(
           s.code,
-          `requests[${failedAt}]: ${s.details} (${stored} of ${outcomes.length} messages were stored; retry with the same dedup_id)`,
+          `requests[${i}]: ${s.details} (${stored} of ${outcomes.length} messages were stored; retry with the same dedup_id)`,
         );
       }
-      return { responses: outcomes.map((o) => (o.ok ? o.value : {})) };
+      return frameRepeated(responses);
     }),
 
-    PublishStream: (call: ServerDuplexStream<PublishRequest__Output, PublishResponse>) => {
+    PublishStream: (call: ServerDuplexStream<Buffer, Buffer>) => {
       if (!deps.accepting()) {
         call.emit('error', fail('PublishStream', draining()));
         return;
@@ -227,12 +259,17 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
       const finishIfDone = (): void => {
         if (ended && inFlight === 0 && !failed) call.end();
       };
+      const failWith = (error: unknown, requestId: string): void => {
+        failed = true;
+        const e = fail('PublishStream', error);
+        call.emit('error', { ...e, details: `request_id ${requestId}: ${e.details ?? ''}` });
+      };
       call.on('cancelled', () => {
         failed = true;
         for (const withdraw of withdraws) withdraw();
         withdraws.clear();
       });
-      call.on('data', (request: PublishRequest__Output) => {
+      call.on('data', (request: Buffer) => {
         if (failed) return;
         if (!deps.accepting()) {
           // Draining: what is in flight finishes, nothing new is taken.
@@ -240,34 +277,36 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
           call.emit('error', fail('PublishStream', draining()));
           return;
         }
+        let job: PublishJob;
+        try {
+          job = publishJob(request, 0, request.length, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
+        } catch (error) {
+          failWith(error, requestIdOf(request));
+          return;
+        }
         inFlight++;
         if (inFlight >= STREAM_IN_FLIGHT_MAX) call.pause();
         let withdraw: (() => void) | undefined;
-        const answer = (async () => {
-          const job = publishJob(request, deadlineOf(call, deps.defaultDeadlineMs), call.metadata);
-          return publisher.publish(job, (w) => {
+        publisher
+          .publish(job, (w) => {
             withdraw = w;
             withdraws.add(w);
-          });
-        })();
-        answer.then(
-          (response) => {
-            if (withdraw !== undefined) withdraws.delete(withdraw);
-            inFlight--;
-            if (failed) return;
-            call.write({ ...response, requestId: request.requestId });
-            if (inFlight === STREAM_IN_FLIGHT_MAX - 1) call.resume();
-            finishIfDone();
-          },
-          (error: unknown) => {
-            if (withdraw !== undefined) withdraws.delete(withdraw);
-            inFlight--;
-            if (failed) return;
-            failed = true;
-            const e = fail('PublishStream', error);
-            call.emit('error', { ...e, details: `request_id ${request.requestId}: ${e.details ?? ''}` });
-          },
-        );
+          })
+          .then(
+            (response) => {
+              if (withdraw !== undefined) withdraws.delete(withdraw);
+              inFlight--;
+              if (failed) return;
+              call.write(response);
+              if (inFlight === STREAM_IN_FLIGHT_MAX - 1) call.resume();
+              finishIfDone();
+            },
+            (error: unknown) => {
+              if (withdraw !== undefined) withdraws.delete(withdraw);
+              inFlight--;
+              if (!failed) failWith(error, job.requestId);
+            },
+          );
       });
       call.on('end', () => {
         ended = true;
@@ -298,7 +337,7 @@ export function brokerHandlers(deps: HandlerDeps): BrokerServiceHandlers {
       return response;
     }),
 
-    Consume: (call) => {
+    Consume: (call: ServerDuplexStream<unknown, unknown>) => {
       if (!deps.accepting()) {
         call.emit('error', fail('Consume', draining()));
         return;

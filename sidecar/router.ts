@@ -140,6 +140,8 @@ export class Router {
         // Reconnect quickly after a broker restart: the sidecar's retries wait on this channel.
         'grpc.initial_reconnect_backoff_ms': 100,
         'grpc.max_reconnect_backoff_ms': 2_000,
+        // Channelz would track every call; nothing reads it.
+        'grpc.enable_channelz': 0,
       };
       const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), options);
       upstream = {

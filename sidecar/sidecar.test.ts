@@ -347,6 +347,41 @@ describe('through the sidecar', () => {
     expect(process?.parentSpanContext?.spanId).toBe(send?.spanContext().spanId);
   });
 
+  it('an app batch keeps its order, request ids and headers; trace context replaced, tracestate kept', async () => {
+    t.spans.reset();
+    const parent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const { responses } = await t.client.publishBatch([
+      {
+        destination: 'traced',
+        requestId: 'b1',
+        message: { ...body('one'), headers: { traceparent: parent, tracestate: 'vendor=1', 'x-app': 'kept' } },
+      },
+      { destination: 'shop/traced', requestId: 'b2', message: { ...body('two'), dedupId: 'app-dedup' } },
+      { destination: 'traced', requestId: 'b3', message: { ...body('three'), headers: { tracestate: 'orphan=1' } } },
+    ]);
+    expect(responses.map((r) => r.requestId)).toEqual(['b1', 'b2', 'b3']);
+    const got = await receiveAll('shop/traced', 3);
+    const byPayload = new Map(got.map((d) => [d.message?.payload.toString(), d.message]));
+    const sends = t.spans.getFinishedSpans().filter((s) => s.name === 'send shop/traced');
+    expect(sends).toHaveLength(3);
+    const sendOf = (id: string | undefined) => sends.find((s) => s.attributes['messaging.message.id'] === id);
+    const one = byPayload.get('one');
+    const send = sendOf(one?.id);
+    expect(send?.parentSpanContext?.spanId).toBe('00f067aa0ba902b7');
+    expect(one?.headers).toEqual({
+      traceparent: `00-4bf92f3577b34da6a3ce929d0e0e4736-${send?.spanContext().spanId}-01`,
+      tracestate: 'vendor=1',
+      'x-app': 'kept',
+    });
+    expect(one?.dedupId).toMatch(/^sc-/);
+    expect(byPayload.get('two')?.dedupId).toBe('app-dedup');
+    // A tracestate without its traceparent belongs to no span of this trace: it is dropped.
+    const three = byPayload.get('three');
+    expect(three?.headers.tracestate).toBeUndefined();
+    expect(three?.headers.traceparent).toContain(sendOf(three?.id)?.spanContext().spanId);
+    await direct.ack(got.map((d) => d.receipt));
+  });
+
   it('takes the parent from the call metadata when the message has no traceparent', async () => {
     t.spans.reset();
     const metadata = new grpc.Metadata();

@@ -1,0 +1,311 @@
+// Publishes as bytes: the sidecar reads the few fields of a PublishRequest it acts on (destination,
+// the message's dedup_id, reply_to, payload size, trace headers) straight from the wire, and sends
+// the request on with its changes appended instead of decoding and encoding the whole message.
+// protobufjs, which the broker decodes with, keeps the last value of a repeated scalar field and
+// of a map key, so a qualified destination, a dedup_id, a qualified reply_to and the trace
+// headers written after the app's own fields replace them. An embedded message written twice is
+// NOT merged by protobufjs (the last one replaces the first), so the message is re-framed with
+// its new length: its bytes are copied once, into the upstream request. Responses are split into
+// per-request slices without copying. Pure functions over Buffers.
+import { fieldOf, WireReader, wireTypeOf } from './wire.ts';
+
+const LEN = 2;
+const VARINT = 0;
+
+/** What the sidecar reads of one PublishRequest (the bytes from `start` to `end`). */
+export interface PublishHead {
+  /** The destination as written (the last one, as protobufjs reads it). */
+  readonly destination: string;
+  readonly requestId: string;
+  /** Bounds of the message field's content (its last occurrence); start -1 when there is none. */
+  readonly messageStart: number;
+  readonly messageEnd: number;
+  readonly hasDedupId: boolean;
+  readonly replyTo: string;
+  readonly correlationId: string;
+  readonly payloadBytes: number;
+  /** Trace headers, read only when asked for. */
+  readonly traceparent: string | undefined;
+  readonly tracestate: string | undefined;
+  /** A known field with an unexpected wire type: the caller decodes the request the slow way. */
+  readonly unusual: boolean;
+}
+
+const TRACEPARENT_KEY = Buffer.from('traceparent');
+const TRACESTATE_KEY = Buffer.from('tracestate');
+
+function keyIs(buf: Buffer, start: number, length: number, key: Buffer): boolean {
+  return length === key.length && buf.compare(key, 0, key.length, start, start + length) === 0;
+}
+
+/** Reads one PublishRequest's head; `trace` also reads its traceparent/tracestate headers. */
+export function readPublishRequest(buf: Buffer, start: number, end: number, trace: boolean): PublishHead {
+  const r = new WireReader(buf, start, end);
+  let destination = '';
+  let requestId = '';
+  let messageStart = -1;
+  let messageEnd = -1;
+  let unusual = false;
+  while (!r.done) {
+    const tag = r.tag();
+    const field = fieldOf(tag);
+    if (field >= 1 && field <= 3 && wireTypeOf(tag) !== LEN) {
+      unusual = true;
+      r.skip(wireTypeOf(tag));
+    } else if (field === 1) destination = r.string();
+    else if (field === 2) {
+      const n = r.length();
+      messageStart = r.pos;
+      messageEnd = r.pos + n;
+      r.pos += n;
+    } else if (field === 3) requestId = r.string();
+    else r.skip(wireTypeOf(tag));
+  }
+  let hasDedupId = false;
+  let replyTo = '';
+  let correlationId = '';
+  let payloadBytes = 0;
+  let traceparent: string | undefined;
+  let tracestate: string | undefined;
+  if (messageStart >= 0) {
+    const m = new WireReader(buf, messageStart, messageEnd);
+    while (!m.done) {
+      const tag = m.tag();
+      const field = fieldOf(tag);
+      const wireType = wireTypeOf(tag);
+      const expected = field === 6 || field === 12 || field === 13 ? VARINT : LEN;
+      if (field >= 1 && field <= 13 && wireType !== expected) {
+        unusual = true;
+        m.skip(wireType);
+        continue;
+      }
+      switch (field) {
+        case 2:
+          payloadBytes = m.length();
+          m.pos += payloadBytes;
+          break;
+        case 3:
+          if (trace) {
+            const entry = m.sub();
+            let keyStart = -1;
+            let keyLength = 0;
+            let value = '';
+            while (!entry.done) {
+              const t = entry.tag();
+              if (t === 0x0a) {
+                keyLength = entry.length();
+                keyStart = entry.pos;
+                entry.pos += keyLength;
+              } else if (t === 0x12) value = entry.string();
+              else entry.skip(wireTypeOf(t));
+            }
+            if (keyStart >= 0 && keyIs(buf, keyStart, keyLength, TRACEPARENT_KEY)) traceparent = value;
+            else if (keyStart >= 0 && keyIs(buf, keyStart, keyLength, TRACESTATE_KEY)) tracestate = value;
+          } else m.skip(LEN);
+          break;
+        case 5: {
+          const n = m.length();
+          hasDedupId = n > 0;
+          m.pos += n;
+          break;
+        }
+        case 9:
+          replyTo = m.string();
+          break;
+        case 10:
+          if (trace) correlationId = m.string();
+          else m.skip(LEN);
+          break;
+        default:
+          m.skip(wireType);
+      }
+    }
+  }
+  return {
+    destination,
+    requestId,
+    messageStart,
+    messageEnd,
+    hasDedupId,
+    replyTo,
+    correlationId,
+    payloadBytes,
+    traceparent,
+    tracestate,
+    unusual,
+  };
+}
+
+/** The LEN field content bounds of each `requests = 1` entry of a PublishBatchRequest. */
+export function splitRepeated(buf: Buffer, field: number): { start: number; end: number }[] {
+  const r = new WireReader(buf);
+  const out: { start: number; end: number }[] = [];
+  const wanted = field * 8 + LEN;
+  while (!r.done) {
+    const tag = r.tag();
+    if (tag === wanted) {
+      const n = r.length();
+      out.push({ start: r.pos, end: r.pos + n });
+      r.pos += n;
+    } else if (fieldOf(tag) === field) {
+      throw new Error(`field ${field} has wire type ${wireTypeOf(tag)}`);
+    } else r.skip(wireTypeOf(tag));
+  }
+  return out;
+}
+
+// --- Writing ---------------------------------------------------------------------------------
+
+export const varintSize = (n: number): number => {
+  let size = 1;
+  while (n >= 128) {
+    n = Math.floor(n / 128);
+    size++;
+  }
+  return size;
+};
+
+function writeVarint(buf: Buffer, pos: number, n: number): number {
+  while (n >= 128) {
+    buf[pos++] = (n % 128) | 0x80;
+    n = Math.floor(n / 128);
+  }
+  buf[pos++] = n;
+  return pos;
+}
+
+/** Bytes of a LEN field of `tag` holding `length` bytes. */
+const lenFieldSize = (length: number): number => 1 + varintSize(length) + length;
+
+function writeString(buf: Buffer, pos: number, tag: number, s: string, bytes: number): number {
+  buf[pos++] = tag;
+  pos = writeVarint(buf, pos, bytes);
+  return pos + buf.write(s, pos, 'utf8');
+}
+
+/** What to append to the message, and the destination to write. */
+export interface PublishChanges {
+  readonly destination: string;
+  /** Set when the message has none. */
+  readonly dedupId: string | undefined;
+  /** Set when the namespace was filled in. */
+  readonly replyTo: string | undefined;
+  /** traceparent (and tracestate) of the send span. */
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
+/**
+ * The PublishRequest with `changes` applied: the app's request fields other than destination and
+ * message as they were, then the destination, then the message re-framed with the new fields
+ * appended.
+ */
+export function rewritePublish(buf: Buffer, start: number, end: number, changes: PublishChanges): Buffer {
+  // Sizes first.
+  const appended: [tag: number, value: string, bytes: number][] = [];
+  if (changes.dedupId !== undefined) appended.push([0x2a, changes.dedupId, Buffer.byteLength(changes.dedupId)]);
+  if (changes.replyTo !== undefined) appended.push([0x4a, changes.replyTo, Buffer.byteLength(changes.replyTo)]);
+  const entries: [key: string, keyBytes: number, value: string, valueBytes: number, size: number][] = [];
+  for (const key in changes.headers) {
+    const value = changes.headers[key] ?? '';
+    const keyBytes = Buffer.byteLength(key);
+    const valueBytes = Buffer.byteLength(value);
+    entries.push([key, keyBytes, value, valueBytes, lenFieldSize(keyBytes) + lenFieldSize(valueBytes)]);
+  }
+  // The request's other fields, and the message's own content, are found in one pass.
+  const r = new WireReader(buf, start, end);
+  const kept: [number, number][] = [];
+  let messageStart = -1;
+  let messageEnd = -1;
+  let keptBytes = 0;
+  while (!r.done) {
+    const fieldStart = r.pos;
+    const tag = r.tag();
+    const field = fieldOf(tag);
+    if (field === 2 && wireTypeOf(tag) === LEN) {
+      const n = r.length();
+      messageStart = r.pos;
+      messageEnd = r.pos + n;
+      r.pos += n;
+      continue;
+    }
+    r.skip(wireTypeOf(tag));
+    if (field === 1) continue;
+    kept.push([fieldStart, r.pos]);
+    keptBytes += r.pos - fieldStart;
+  }
+  let messageBytes = messageStart < 0 ? 0 : messageEnd - messageStart;
+  for (const [, , bytes] of appended) messageBytes += lenFieldSize(bytes);
+  for (const [, , , , size] of entries) messageBytes += lenFieldSize(size);
+  const destinationBytes = Buffer.byteLength(changes.destination);
+  const total = keptBytes + lenFieldSize(destinationBytes) + lenFieldSize(messageBytes);
+  // Then one buffer, written in order.
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (const [from, to] of kept) pos += buf.copy(out, pos, from, to);
+  pos = writeString(out, pos, 0x0a, changes.destination, destinationBytes);
+  out[pos++] = 0x12;
+  pos = writeVarint(out, pos, messageBytes);
+  if (messageStart >= 0) pos += buf.copy(out, pos, messageStart, messageEnd);
+  for (const [tag, value, bytes] of appended) pos = writeString(out, pos, tag, value, bytes);
+  for (const [key, keyBytes, value, valueBytes, size] of entries) {
+    out[pos++] = 0x1a;
+    pos = writeVarint(out, pos, size);
+    pos = writeString(out, pos, 0x0a, key, keyBytes);
+    pos = writeString(out, pos, 0x12, value, valueBytes);
+  }
+  if (pos !== total) throw new Error(`rewrote ${pos} bytes, sized ${total}`);
+  return out;
+}
+
+/** `repeated <message> field = 1` of these encoded messages: a PublishBatchRequest or -Response. */
+export function frameRepeated(items: readonly Buffer[]): Buffer {
+  let total = 0;
+  for (const item of items) total += lenFieldSize(item.length);
+  const out = Buffer.allocUnsafe(total);
+  let pos = 0;
+  for (const item of items) {
+    out[pos++] = 0x0a;
+    pos = writeVarint(out, pos, item.length);
+    pos += item.copy(out, pos);
+  }
+  return out;
+}
+
+/** What the sidecar reads of a PublishResponse: message_id = 2, duplicate = 5. */
+export function readPublishResponse(buf: Buffer): { messageId: string; duplicate: boolean } {
+  const r = new WireReader(buf);
+  let messageId = '';
+  let duplicate = false;
+  while (!r.done) {
+    const tag = r.tag();
+    if (tag === 0x12) messageId = r.string();
+    else if (tag === 0x28) duplicate = r.varint() !== 0;
+    else r.skip(wireTypeOf(tag));
+  }
+  return { messageId, duplicate };
+}
+
+/** Whether a PublishResponse says duplicate (field 5), without decoding its strings. */
+export function isDuplicate(buf: Buffer): boolean {
+  const r = new WireReader(buf);
+  let duplicate = false;
+  while (!r.done) {
+    const tag = r.tag();
+    if (tag === 0x28) duplicate = r.varint() !== 0;
+    else r.skip(wireTypeOf(tag));
+  }
+  return duplicate;
+}
+
+/** The PublishResponse without its duplicate flag (the sidecar's own retry was the "original"). */
+export function clearDuplicate(buf: Buffer): Buffer {
+  const r = new WireReader(buf);
+  const parts: Buffer[] = [];
+  while (!r.done) {
+    const from = r.pos;
+    const tag = r.tag();
+    r.skip(wireTypeOf(tag));
+    if (tag !== 0x28) parts.push(buf.subarray(from, r.pos));
+  }
+  return Buffer.concat(parts);
+}
