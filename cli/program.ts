@@ -10,6 +10,7 @@ import { deleteCommand } from './commands/delete.ts';
 import { DEFAULT_DEV_PORT, defaultDataDir, devCommand } from './commands/dev.ts';
 import { redriveCommand } from './commands/dlq.ts';
 import { queuesCommand, topicsCommand } from './commands/list.ts';
+import { operatorCommand } from './commands/operator.ts';
 import { publishCommand } from './commands/publish.ts';
 import { statusCommand } from './commands/status.ts';
 import { explainError } from './errors.ts';
@@ -51,6 +52,40 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .action((options: Parameters<typeof devCommand>[0]) =>
       run(`${options.host}:${options.port}`, () => devCommand(options, io)),
     );
+
+  program
+    .command('operator')
+    .description('run the Kubernetes operator: controllers, sidecar-injection webhook, leader election')
+    .exitOverride()
+    .option('--kubeconfig <path>', 'kubeconfig file (default: in-cluster, then $KUBECONFIG or ~/.kube/config)')
+    .option(
+      '-n, --namespace <ns>',
+      'namespace to watch (repeatable; default: all, or $WHARF_OPERATOR_NAMESPACES)',
+      collect,
+      [],
+    )
+    .option('--webhook-port <port>', 'serve the injection webhook on this port ($WHARF_WEBHOOK_PORT; default: off)')
+    .option('--webhook-host <host>', 'webhook listen address (default 0.0.0.0)')
+    .option('--webhook-cert <file>', 'webhook TLS certificate, PEM ($WHARF_WEBHOOK_CERT)')
+    .option('--webhook-key <file>', 'webhook TLS key, PEM ($WHARF_WEBHOOK_KEY)')
+    .option('--lease-name <name>', 'leader election Lease ($WHARF_LEASE_NAME; default: no election)')
+    .option('--lease-namespace <ns>', 'namespace of the Lease (default: $POD_NAMESPACE)')
+    .option('--identity <id>', 'this candidate in the election (default: $POD_NAME or $HOSTNAME)')
+    .option(
+      '--broker-override <NS/NAME=ID=HOST:CLIENT:PEER,...>',
+      "use these brokers for a WharfCluster instead of its pods (repeatable; $WHARF_OPERATOR_BROKERS, ';'-separated)",
+      collect,
+      [],
+    )
+    .option('--broker-image <image>', 'broker image when a WharfCluster names none ($WHARF_BROKER_IMAGE)')
+    .option('--sidecar-image <image>', 'injected sidecar image ($WHARF_SIDECAR_IMAGE)')
+    .option('--default-cluster <ns/name>', 'WharfCluster of sidecars whose pod names none ($WHARF_DEFAULT_CLUSTER)')
+    .option('--otlp-endpoint <url>', "injected sidecars' OTLP endpoint ($OTEL_EXPORTER_OTLP_ENDPOINT)")
+    .option('--cluster-domain <domain>', 'Kubernetes DNS domain (default cluster.local)')
+    .option('--workers <n>', 'reconciles running at once (default 4)')
+    .option('--refresh <duration>', 'Queue/Topic status refresh period (default 10s)')
+    .option('--log-level <level>', 'trace|debug|info|warn|error')
+    .action((options: Parameters<typeof operatorCommand>[0]) => run('', () => operatorCommand(options, io)));
 
   command('publish', 'publish a message (or many: --count, --stdin)')
     .argument('<destination>', 'queue or topic: NAME or NAMESPACE/NAME')

@@ -1,0 +1,153 @@
+// The operator's configuration: flags and environment parsed once into a validated, frozen
+// object (flags win over the environment, which wins over the defaults). No process access here:
+// the CLI passes both in.
+import { DEFAULT_SETTINGS, type OperatorSettings } from './model/cluster-spec.ts';
+import { type BrokerOverrides, parseBrokerOverrides } from './reconcile/broker-directory.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export interface WebhookConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly certFile: string;
+  readonly keyFile: string;
+}
+
+export interface LeaseConfig {
+  readonly name: string;
+  readonly namespace: string;
+  readonly identity: string;
+}
+
+export interface OperatorConfig {
+  /** Undefined: in-cluster, or $KUBECONFIG / ~/.kube/config. */
+  readonly kubeconfig: string | undefined;
+  /** Namespaces to watch; empty: all. */
+  readonly namespaces: readonly string[];
+  readonly webhook: WebhookConfig | undefined;
+  /** Undefined: no leader election (one replica only). */
+  readonly lease: LeaseConfig | undefined;
+  readonly brokerOverrides: BrokerOverrides;
+  readonly settings: OperatorSettings;
+  readonly sidecarImage: string;
+  /** NAMESPACE/NAME of the WharfCluster a pod's sidecar uses when it names none. */
+  readonly defaultCluster: string;
+  readonly otlpEndpoint: string;
+  readonly sidecarLogLevel: string;
+  readonly workers: number;
+  readonly refreshMs: number;
+  readonly changingRequeueMs: number;
+  readonly logLevel: string;
+}
+
+/** What the command line hands over (commander's parsed options, all strings). */
+export interface OperatorFlags {
+  kubeconfig?: string;
+  namespace?: string[];
+  webhookPort?: string;
+  webhookHost?: string;
+  webhookCert?: string;
+  webhookKey?: string;
+  leaseName?: string;
+  leaseNamespace?: string;
+  identity?: string;
+  brokerOverride?: string[];
+  brokerImage?: string;
+  sidecarImage?: string;
+  defaultCluster?: string;
+  otlpEndpoint?: string;
+  clusterDomain?: string;
+  workers?: string;
+  refresh?: string;
+  logLevel?: string;
+}
+
+function integer(text: string, what: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < min || n > max)
+    throw new ConfigError(`${what}: "${text}" is not a whole number ${min}..${max}`);
+  return n;
+}
+
+function milliseconds(text: string, what: string): number {
+  const match = /^(\d+)(ms|s|m)$/.exec(text.trim());
+  if (match === null) throw new ConfigError(`${what}: "${text}" is not a duration such as 500ms, 10s or 1m`);
+  const unit = { ms: 1, s: 1000, m: 60_000 }[match[2] as 'ms' | 's' | 'm'];
+  return Number(match[1]) * unit;
+}
+
+export function operatorConfig(
+  flags: OperatorFlags,
+  env: Readonly<Record<string, string | undefined>>,
+): OperatorConfig {
+  const pick = (flag: string | undefined, name: string): string | undefined =>
+    flag ?? (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+  const namespaceFlags = flags.namespace ?? [];
+  const namespaces = (
+    namespaceFlags.length > 0 ? namespaceFlags : (pick(undefined, 'WHARF_OPERATOR_NAMESPACES')?.split(',') ?? [])
+  )
+    .map((n) => n.trim())
+    .filter((n) => n !== '');
+  const webhookPort = pick(flags.webhookPort, 'WHARF_WEBHOOK_PORT');
+  let webhook: WebhookConfig | undefined;
+  if (webhookPort !== undefined && webhookPort !== 'off') {
+    const certFile = pick(flags.webhookCert, 'WHARF_WEBHOOK_CERT');
+    const keyFile = pick(flags.webhookKey, 'WHARF_WEBHOOK_KEY');
+    if (certFile === undefined || keyFile === undefined) {
+      throw new ConfigError('the webhook needs --webhook-cert and --webhook-key (PEM files) with --webhook-port');
+    }
+    webhook = {
+      host: pick(flags.webhookHost, 'WHARF_WEBHOOK_HOST') ?? '0.0.0.0',
+      port: integer(webhookPort, '--webhook-port', 0, 65_535),
+      certFile,
+      keyFile,
+    };
+  }
+  const leaseName = pick(flags.leaseName, 'WHARF_LEASE_NAME');
+  const lease =
+    leaseName === undefined || leaseName === ''
+      ? undefined
+      : {
+          name: leaseName,
+          namespace:
+            pick(flags.leaseNamespace, 'WHARF_LEASE_NAMESPACE') ?? pick(undefined, 'POD_NAMESPACE') ?? 'default',
+          identity: pick(flags.identity, 'POD_NAME') ?? pick(undefined, 'HOSTNAME') ?? 'wharf-operator',
+        };
+  let brokerOverrides: BrokerOverrides;
+  try {
+    brokerOverrides = parseBrokerOverrides([
+      ...(flags.brokerOverride ?? []),
+      ...(env.WHARF_OPERATOR_BROKERS === undefined ? [] : [env.WHARF_OPERATOR_BROKERS]),
+    ]);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  const settings: OperatorSettings = {
+    ...DEFAULT_SETTINGS,
+    defaultImage: pick(flags.brokerImage, 'WHARF_BROKER_IMAGE') ?? DEFAULT_SETTINGS.defaultImage,
+    clusterDomain: pick(flags.clusterDomain, 'WHARF_CLUSTER_DOMAIN') ?? DEFAULT_SETTINGS.clusterDomain,
+  };
+  const defaultCluster = pick(flags.defaultCluster, 'WHARF_DEFAULT_CLUSTER') ?? 'wharf-system/wharf';
+  if (!/^[a-z0-9-]+\/[a-z0-9-]+$/.test(defaultCluster)) {
+    throw new ConfigError(`--default-cluster: "${defaultCluster}" is not NAMESPACE/NAME`);
+  }
+  const refreshMs = milliseconds(pick(flags.refresh, 'WHARF_OPERATOR_REFRESH') ?? '10s', '--refresh');
+  return Object.freeze({
+    kubeconfig: pick(flags.kubeconfig, 'KUBECONFIG'),
+    namespaces,
+    webhook,
+    lease,
+    brokerOverrides,
+    settings,
+    sidecarImage: pick(flags.sidecarImage, 'WHARF_SIDECAR_IMAGE') ?? 'wharf/sidecar:0.1.0',
+    defaultCluster,
+    otlpEndpoint: pick(flags.otlpEndpoint, 'OTEL_EXPORTER_OTLP_ENDPOINT') ?? '',
+    sidecarLogLevel: 'info',
+    workers: integer(pick(flags.workers, 'WHARF_OPERATOR_WORKERS') ?? '4', '--workers', 1, 64),
+    refreshMs,
+    changingRequeueMs: Math.min(2_000, refreshMs),
+    logLevel: pick(flags.logLevel, 'WHARF_LOG_LEVEL') ?? 'info',
+  });
+}
