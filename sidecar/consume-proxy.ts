@@ -218,7 +218,6 @@ class ConsumeSession {
         });
       }
       this.#deliveries.inc();
-      metrics.heldDeliveries.set(ledger.size);
       this.#toApp(bytes);
       return;
     }
@@ -233,9 +232,8 @@ class ConsumeSession {
         this.#extensions.delete(receipt);
         if (outcome === 'OUTCOME_OK' && extensionMs !== undefined) ledger.extended(receipt, Date.now() + extensionMs);
       }
-      metrics.heldDeliveries.set(ledger.size);
       if (op !== 'extend' && op !== undefined) {
-        (op === 'ack' ? metrics.acks : metrics.nacks).inc({ outcome });
+        metrics.settled(op, outcome).inc();
         if (entry !== undefined) {
           tracing.settle(op, entry, entry.span, outcome);
           entry.span?.end();
@@ -284,7 +282,6 @@ class ConsumeSession {
       this.#deps.ledger.take(entry.receipt);
       entry.span?.end();
     }
-    this.#deps.metrics.heldDeliveries.set(this.#deps.ledger.size);
     this.#onClose();
   }
 }

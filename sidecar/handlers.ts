@@ -177,13 +177,12 @@ export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
   function settled(op: 'ack' | 'nack', results: readonly SettleResult__Output[]): void {
     for (const result of results) {
       const entry = ledger.take(result.receipt);
-      (op === 'ack' ? metrics.acks : metrics.nacks).inc({ outcome: result.outcome });
+      metrics.settled(op, result.outcome).inc();
       if (entry !== undefined) {
         tracing.settle(op, entry, entry.span, result.outcome);
         entry.span?.end();
       }
     }
-    metrics.heldDeliveries.set(ledger.size);
   }
 
   /** Settles go to the broker that handed out the first receipt the sidecar knows. */
@@ -333,7 +332,6 @@ export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
         ledger.add(held(delivery, address, undefined, tracing));
         metrics.deliveries.inc({ source: 'receive' });
       }
-      metrics.heldDeliveries.set(ledger.size);
       return response;
     }),
 
@@ -447,7 +445,7 @@ export async function nackHeld(deps: HandlerDeps, held: readonly HeldDelivery[],
       });
       for (const result of response?.results ?? []) {
         const entry = deps.ledger.take(result.receipt);
-        deps.metrics.nacks.inc({ outcome: result.outcome });
+        deps.metrics.settled('nack', result.outcome).inc();
         if (entry !== undefined) {
           deps.tracing.settle('nack', entry, entry.span, result.outcome);
           entry.span?.end();

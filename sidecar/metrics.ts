@@ -17,13 +17,20 @@ export interface SidecarMetrics {
   readonly errors: Counter<'method' | 'code'>;
   readonly upstreamSeconds: Histogram<'method'>;
   readonly publishBatchRequests: Histogram;
+  /** Read at scrape time from the source `watchHeld` names (not set per delivery). */
   readonly heldDeliveries: Gauge;
+  /** Names what heldDeliveries reports (the delivery ledger's size). */
+  watchHeld(size: () => number): void;
+  /** The acks or nacks counter bound to `outcome` (bound once: labelling per call costs a hash). */
+  settled(op: 'ack' | 'nack', outcome: string): { inc(): void };
 }
 
 export function createMetrics(): SidecarMetrics {
   const registry = new Registry();
   const registers = [registry];
-  return {
+  let heldSize = (): number => 0;
+  const bound = new Map<string, { inc(): void }>();
+  const metrics: SidecarMetrics = {
     registry,
     publishes: new Counter({
       name: 'wharf_sidecar_publishes_total',
@@ -77,8 +84,25 @@ export function createMetrics(): SidecarMetrics {
       name: 'wharf_sidecar_held_deliveries',
       help: 'Deliveries handed to the app and not settled yet',
       registers,
+      collect() {
+        this.set(heldSize());
+      },
     }),
+    watchHeld(size) {
+      heldSize = size;
+    },
+    settled(op, outcome) {
+      const key = `${op} ${outcome}`;
+      let counter = bound.get(key);
+      if (counter === undefined) {
+        counter = (op === 'ack' ? metrics.acks : metrics.nacks).labels({ outcome });
+        // Outcomes are an enum of four; the bound is only a guard.
+        if (bound.size < 64) bound.set(key, counter);
+      }
+      return counter;
+    },
   };
+  return metrics;
 }
 
 /** Process metrics (CPU, memory, event loop lag) as well, for the process's own registry. */

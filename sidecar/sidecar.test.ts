@@ -120,9 +120,12 @@ describe('through the sidecar', () => {
   it('serves Prometheus metrics', async () => {
     await t.client.publish('orders', body('counted'));
     const { deliveries } = await t.client.receive({ destination: 'orders', maxMessages: 1 });
+    const scrape = async () => (await fetch(`http://127.0.0.1:${t.sidecar.metricsPort}/metrics`)).text();
+    // The gauge is read from the ledger at scrape time.
+    expect(await scrape()).toMatch(/^wharf_sidecar_held_deliveries [1-9]/m);
     await t.client.ack(deliveries.map((d) => d.receipt));
     await t.client.publish('nope', body('x')).catch(() => {});
-    const text = await (await fetch(`http://127.0.0.1:${t.sidecar.metricsPort}/metrics`)).text();
+    const text = await scrape();
     expect(text).toMatch(/^wharf_sidecar_publishes_total\{outcome="ok"\} [1-9]/m);
     expect(text).toMatch(/^wharf_sidecar_deliveries_total\{source="receive"\} [1-9]/m);
     expect(text).toMatch(/^wharf_sidecar_acks_total\{outcome="OUTCOME_OK"\} [1-9]/m);

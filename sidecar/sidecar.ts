@@ -71,6 +71,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   });
   const random = options.random ?? seededRandom(randomInt(2 ** 31));
   const ledger = new DeliveryLedger();
+  metrics.watchHeld(() => ledger.size);
   const publisher = new Publisher({ router, limits: config.publish, metrics, tracing, logger, random });
   const consumes = new ConsumeStreams({ router, ledger, tracing, metrics, logger, namespace: config.namespace });
   const deps: HandlerDeps = {
@@ -128,7 +129,6 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
       entry.span?.setAttribute(ATTR_WHARF_LEASE_EXPIRED, true);
       entry.span?.end();
     }
-    metrics.heldDeliveries.set(ledger.size);
   }, SWEEP_INTERVAL_MS);
   sweep.unref();
 
