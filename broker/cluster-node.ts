@@ -212,8 +212,10 @@ class MembershipOps {
     const conf = this.#conf();
     if (!conf.voters.includes(id) && !conf.learners.includes(id)) return;
     if (id === this.#self) {
-      // Hand over first; the new leader removes us when the caller retries there.
+      // Hand over first; the new leader removes us when the caller retries there (the answer names it).
       await this.transfer('', this.#self);
+      for (let waitedMs = 0; waitedMs < 5_000 && this.#raft.leaderId() === ''; waitedMs += POLL_MS)
+        await delay(POLL_MS);
       throw this.#notLeader();
     }
     await this.#change({ type: 'remove', member: id });

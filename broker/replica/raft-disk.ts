@@ -37,6 +37,9 @@ export interface RaftDiskOptions {
   readonly segmentBytesMax?: number;
 }
 
+/** A restart re-learns at most this many commits from the leader (the commit index is a hint). */
+const COMMIT_WRITE_EVERY_ENTRIES = 1_024;
+
 export interface OpenedDisk {
   readonly disk: RaftDisk;
   /** The engine state of the newest snapshot, if any, and the index it covers. */
@@ -55,6 +58,10 @@ export class RaftDisk {
   readonly #fs: StorageFs;
   readonly #dir: string;
   #savedHard: HardState;
+  /** A commit-only hard state waiting for the write in flight to finish. */
+  #commitPending: HardState | undefined;
+  #commitWriting = false;
+  #commitWrittenIndex: number;
 
   private constructor(
     storage: MemoryStorage,
@@ -74,6 +81,7 @@ export class RaftDisk {
     this.#snapshots = snapshots;
     this.#logger = logger;
     this.#savedHard = savedHard;
+    this.#commitWrittenIndex = savedHard.commit;
   }
 
   /**
@@ -169,8 +177,8 @@ export class RaftDisk {
   /**
    * Makes a Ready's snapshot, entries and hard state durable (in that order). Resolves once
    * everything a message of the Ready could acknowledge is fsynced: entries, term and vote. A
-   * change of the commit index alone is written without waiting (a lower commit after a crash is
-   * safe: it is learned again from the leader).
+   * change of the commit index alone is written later, without waiting (a lower commit after a
+   * crash is safe: Raft does not need it durable, and it is learned again from the leader).
    */
   async persist(snapshot: Snapshot | undefined, entries: readonly Entry[], hard: HardState | undefined): Promise<void> {
     if (snapshot !== undefined) await this.#installSnapshot(snapshot);
@@ -184,11 +192,39 @@ export class RaftDisk {
     if (hard !== undefined) {
       const saved = this.#savedHard;
       this.#savedHard = hard;
-      const save = this.#hardState.save(hard);
-      if (hard.term !== saved.term || hard.vote !== saved.vote) await save;
-      else save.catch((error: unknown) => this.#logger.warn({ err: error }, 'saving the commit index failed'));
+      if (hard.term !== saved.term || hard.vote !== saved.vote) {
+        this.#commitPending = undefined;
+        this.#commitWrittenIndex = hard.commit;
+        await this.#hardState.save(hard);
+      } else if (hard.commit - this.#commitWrittenIndex >= COMMIT_WRITE_EVERY_ENTRIES) {
+        this.#writeCommitLater(hard);
+      }
       this.storage.setHardState(hard);
     }
+  }
+
+  /**
+   * The commit index alone is written in the background, coalesced (one write in flight, the newest
+   * value next) and only every COMMIT_WRITE_EVERY_ENTRIES entries: each write is an atomic file
+   * replacement with two fsyncs, which would otherwise compete with the log's on every Ready.
+   */
+  #writeCommitLater(hard: HardState): void {
+    this.#commitPending = hard;
+    this.#commitWrittenIndex = hard.commit;
+    if (this.#commitWriting) return;
+    this.#commitWriting = true;
+    void (async () => {
+      try {
+        for (let next = this.#commitPending; next !== undefined; next = this.#commitPending) {
+          this.#commitPending = undefined;
+          await this.#hardState.save(next);
+        }
+      } catch (error) {
+        this.#logger.warn({ err: error }, 'saving the commit index failed');
+      } finally {
+        this.#commitWriting = false;
+      }
+    })();
   }
 
   /** A leader's snapshot replaces our state: stored first, then the log reset to its tail. */
@@ -251,7 +287,17 @@ export class RaftDisk {
     return { firstIndex: this.#log.firstIndex(), bytes: s.bytes, segments: s.segments, fsyncs: s.fsyncs };
   }
 
+  /** Whether persisting `hard` changes what must be durable before a vote or term is acted on. */
+  changesTermOrVote(hard: HardState): boolean {
+    return hard.term !== this.#savedHard.term || hard.vote !== this.#savedHard.vote;
+  }
+
+  /** A clean stop writes the latest commit index, so a restart applies everything it had. */
   async close(): Promise<void> {
+    this.#commitPending = undefined;
+    await this.#hardState.save(this.#savedHard).catch((error: unknown) => {
+      this.#logger.warn({ err: error }, 'saving the commit index failed');
+    });
     await this.#log.close();
   }
 }

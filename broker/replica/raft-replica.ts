@@ -400,13 +400,27 @@ export class RaftReplica implements Replica {
   }
 
   async #handle(rd: Ready): Promise<void> {
-    // 1. Durable first: nothing in rd.messages may leave before this resolves.
+    // 1. Durable first: nothing that acknowledges this Ready's entries or votes may leave before
+    // this resolves. The leader's own replication is the exception (thesis §10.2.1): MsgApp and
+    // heartbeats go out while its disk writes the same entries, since its own match only counts
+    // toward a commit once they are durable (RawNode.advance). Not when the term or vote changed:
+    // then everything waits for the hard state.
+    const early = rd.hardState === undefined || !this.#disk.changesTermOrVote(rd.hardState);
+    let after = rd.messages;
+    if (early && rd.messages.length > 0) {
+      const rest: RaftMessage[] = [];
+      for (const message of rd.messages) {
+        if (message.type === 'MsgApp' || message.type === 'MsgHeartbeat') this.#transport.send(message);
+        else rest.push(message);
+      }
+      after = rest;
+    }
     await this.#disk.persist(rd.snapshot, rd.entries, rd.hardState);
     if (rd.entries.length > 0) this.#observer?.persisted?.(this.#id, rd.entries);
     if (rd.snapshot !== undefined) this.#restore(rd.snapshot.data, rd.snapshot.meta.index);
     if (rd.softState !== undefined) this.#softState(rd.softState.lead, rd.softState.role === 'leader');
     // 2. Send.
-    for (const message of rd.messages) this.#transport.send(message);
+    for (const message of after) this.#transport.send(message);
     // 3. Apply.
     for (const entry of rd.committedEntries) this.#apply(entry);
   }
