@@ -3,7 +3,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_SYSTEM,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type WharfClient } from '../../client/index.ts';
 import { silentLogger } from '../../common/logger.ts';
@@ -71,4 +76,23 @@ it('records enqueue, lease, redeliver and dead-letter spans under the producer s
   expect(moved?.parentSpanContext?.spanId).toBe(PRODUCER_SPAN);
   expect(moved?.attributes['messaging.wharf.dead_letter.reason']).toBe('max-deliveries');
   expect(spans('lease default/traced-dlq')[0]?.spanContext().traceId).toBe(TRACE_ID);
+  // Every broker span is INTERNAL, child of and linked to the producer's context.
+  const ours = exporter.getFinishedSpans();
+  expect(ours.map((s) => s.name).sort()).toEqual([
+    'dead-letter default/traced',
+    'enqueue default/traced',
+    'lease default/traced',
+    'lease default/traced-dlq',
+    'redeliver default/traced',
+  ]);
+  for (const span of ours) {
+    expect(span.kind, span.name).toBe(SpanKind.INTERNAL);
+    expect(span.parentSpanContext?.spanId, span.name).toBe(PRODUCER_SPAN);
+    expect(
+      span.links.map((l) => [l.context.traceId, l.context.spanId]),
+      span.name,
+    ).toEqual([[TRACE_ID, PRODUCER_SPAN]]);
+    expect(span.attributes[ATTR_MESSAGING_SYSTEM], span.name).toBe('wharf');
+  }
+  expect(enqueue?.attributes[ATTR_MESSAGING_MESSAGE_BODY_SIZE]).toBe(1);
 });

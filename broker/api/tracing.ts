@@ -1,13 +1,23 @@
-// The broker's own spans, for what happens to a message inside it, each parented by the producer
-// context stored with the message (its `traceparent` header), so the trace the sidecar starts
-// shows why a message was late or lost its way:
+// The broker's own spans (INTERNAL), for what happens to a message inside it, each parented by
+// and linked to the producer context stored with the message (its `traceparent` header), as the
+// sidecar's process spans are, so the trace the sidecar starts shows why a message was late or
+// lost its way:
 //   enqueue <destination>      from the publish's arrival to its commit (append, fsync, apply)
 //   lease <destination>        a delivery leased to a consumer (attempt 1)
 //   redeliver <destination>    a later attempt, after a nack or an expired lease
 //   dead-letter <origin>       the move to the dead-letter queue, at the time the engine stamped
-// Only messages that carry a sampled traceparent get spans; without OTEL_EXPORTER_OTLP_ENDPOINT
-// there is no provider and nothing is done at all.
-import { type Attributes, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@opentelemetry/api';
+// Only messages that carry a traceparent get spans, and only sampled ones are recorded (the
+// default sampler follows the producer's decision); without OTEL_EXPORTER_OTLP_ENDPOINT there is
+// no provider and nothing is done at all.
+import {
+  type Attributes,
+  type Context,
+  type Link,
+  ROOT_CONTEXT,
+  SpanKind,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -15,6 +25,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import {
   ATTR_MESSAGING_CONSUMER_GROUP_NAME,
   ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_BODY_SIZE,
   ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_SYSTEM,
@@ -70,28 +81,35 @@ function base(destination: string, operation: string, messageId: string): Attrib
 }
 
 function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTracing {
-  const parentOf = (item: PublishItem) => {
+  /** The producer's context as parent, and as a link (the conventions' way to name a message's creator). */
+  const producerOf = (item: PublishItem): { parent: Context; links: Link[] } | undefined => {
     const remote = extractContext(item.headers);
-    return remote === undefined ? undefined : trace.setSpanContext(ROOT_CONTEXT, remote);
+    return remote === undefined
+      ? undefined
+      : { parent: trace.setSpanContext(ROOT_CONTEXT, remote), links: [{ context: remote }] };
   };
   return {
     enqueue(items) {
       const startedMs = Date.now();
       const traced = items.flatMap((item, i) => {
-        const parent = parentOf(item);
-        return parent === undefined ? [] : [{ item, i, parent }];
+        const producer = producerOf(item);
+        return producer === undefined ? [] : [{ item, i, producer }];
       });
       if (traced.length === 0) return () => {};
       return (messageIds) => {
-        for (const { item, i, parent } of traced) {
+        for (const { item, i, producer } of traced) {
           const span = tracer.startSpan(
             `enqueue ${item.destination}`,
             {
               kind: SpanKind.INTERNAL,
               startTime: startedMs,
-              attributes: base(item.destination, 'enqueue', messageIds[i] ?? ''),
+              links: producer.links,
+              attributes: {
+                ...base(item.destination, 'enqueue', messageIds[i] ?? ''),
+                [ATTR_MESSAGING_MESSAGE_BODY_SIZE]: item.payload.byteLength,
+              },
             },
-            parent,
+            producer.parent,
           );
           span.end();
         }
@@ -101,8 +119,8 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
       deliveries.forEach((delivery, i) => {
         const item = items[i];
         if (item === undefined) return;
-        const parent = parentOf(item);
-        if (parent === undefined) return;
+        const producer = producerOf(item);
+        if (producer === undefined) return;
         const origin = delivery.extraHeaders[DEAD_LETTER_HEADERS.origin];
         const movedMs = Number(delivery.extraHeaders[DEAD_LETTER_HEADERS.timeMs]);
         if (origin !== undefined && delivery.attempt === 1 && Number.isFinite(movedMs)) {
@@ -112,13 +130,14 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
             {
               kind: SpanKind.INTERNAL,
               startTime: movedMs,
+              links: producer.links,
               attributes: {
                 ...base(origin, 'dead-letter', delivery.messageId),
                 [ATTR_WHARF_DEAD_LETTER_REASON]: delivery.extraHeaders[DEAD_LETTER_HEADERS.reason] ?? '',
                 [ATTR_WHARF_DELIVERY_ATTEMPT]: Number(delivery.extraHeaders[DEAD_LETTER_HEADERS.attempts] ?? 0),
               },
             },
-            parent,
+            producer.parent,
           );
           moved.end(movedMs);
         }
@@ -127,6 +146,7 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
           `${operation} ${delivery.destination}`,
           {
             kind: SpanKind.INTERNAL,
+            links: producer.links,
             attributes: {
               ...base(delivery.destination, operation, delivery.messageId),
               [ATTR_WHARF_DELIVERY_ATTEMPT]: delivery.attempt,
@@ -134,7 +154,7 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
               ...(delivery.subscription === '' ? {} : { [ATTR_MESSAGING_CONSUMER_GROUP_NAME]: delivery.subscription }),
             },
           },
-          parent,
+          producer.parent,
         );
         span.end();
       });
