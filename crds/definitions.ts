@@ -86,13 +86,14 @@ function name(description: string): Schema<string> {
 
 /** "<name>" or "<namespace>/<name>". */
 function destinationRef(description: string): Schema<string> {
+  const part = '[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?';
   return string({
     description,
     minLength: 1,
     maxLength: 127,
     rules: [
       {
-        rule: `self.split('/').size() <= 2 && self.split('/').all(part, size(part) <= 63 && part.matches('${LABEL_REGEX}'))`,
+        rule: `self.matches('^${part}(/${part})?$')`,
         message: `must be "<name>" or "<namespace>/<name>", each ${LABEL_RULE}`,
       },
     ],
@@ -415,9 +416,7 @@ export const topicSpecSchema = object(
       rules: [
         {
           rule: 'self >= oldSelf',
-          messageExpression:
-            "'partitions may only grow (from ' + string(oldSelf) + ' to ' + string(self) + '): keys would move to other partitions'",
-          message: 'partitions may only grow',
+          message: 'partitions may only grow: fewer partitions would move keys to other partitions',
         },
       ],
     }),

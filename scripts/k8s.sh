@@ -76,7 +76,8 @@ build() {
     log "building etcd $etcd_version (cold: 2-5 minutes)"
     local started=$SECONDS
     go_build "$etcd_mod" "$etcd_dir" "-s -w" go.etcd.io/etcd/server/v3
-    mv "$etcd_dir/v3" "$etcd"
+    # Go names the binary of go.etcd.io/etcd/server/v3 after its last non-version element.
+    mv "$etcd_dir/server" "$etcd"
     log "built $etcd in $((SECONDS - started))s"
   fi
   exec 9>&-
