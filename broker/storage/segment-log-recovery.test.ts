@@ -119,9 +119,31 @@ describe('SegmentLog recovery: torn tails are cut', () => {
     await expectExactly(dir, 23);
   });
 
-  it('treats a bad checksum in the very last record as torn', async () => {
+  it('reports a bit flip in the very last record as corruption, never as a shorter log', async () => {
+    // The record was written whole (and perhaps fsynced and acknowledged): cutting it as a torn
+    // tail would silently lose it. Seed 1579 of the simulator found exactly this.
     const dir = await writtenLog(25);
     await flipBit(await lastSegment(dir), 4 * RECORD + 50);
+    const error = await openError(dir);
+    expect(error.message).toMatch(/whole but fails its checksum/);
+    expect(error.offset).toBe(4 * RECORD);
+  });
+
+  it('reports a damaged length field of the last record as corruption', async () => {
+    const dir = await writtenLog(25);
+    const last = await lastSegment(dir);
+    const bytes = await readFile(last);
+    bytes.writeUInt32LE(bytes.readUInt32LE(4 * RECORD) + 1_000, 4 * RECORD);
+    await writeFile(last, bytes);
+    expect((await openError(dir)).message).toMatch(/length field is damaged/);
+  });
+
+  it('cuts a whole-length last record that a torn write left zero-filled', async () => {
+    const dir = await writtenLog(25);
+    const last = await lastSegment(dir);
+    const bytes = await readFile(last);
+    bytes.fill(0, 4 * RECORD + 40);
+    await writeFile(last, bytes);
     await expectExactly(dir, 24);
   });
 

@@ -20,7 +20,7 @@ import { OffsetArray } from './offset-array.ts';
 import { ReadCache } from './read-cache.ts';
 import { encodeHeader, RECORD_HEADER_BYTES, recordBytes } from './record.ts';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.ts';
-import { type SegmentScan, scanSegment } from './segment-scan.ts';
+import { type SegmentScan, scanSegment, tornTailProblem } from './segment-scan.ts';
 import { nodeStorageFs, type StorageFs } from './storage-fs.ts';
 import { TermRuns } from './term-runs.ts';
 import { type TailSlot, UnwrittenTail } from './unwritten-tail.ts';
@@ -597,6 +597,8 @@ async function recover(dir: string, fs: StorageFs, logger: Logger, terms: TermRu
           `${bad.reason}; a valid record follows at offset ${bad.validRecordAt}`,
         );
       }
+      const damaged = await tornTailProblem(file, bad.offset, scan.fileBytes);
+      if (damaged !== undefined) throw new CorruptLogError(path, bad.offset, `${bad.reason}; ${damaged}`);
       logger.warn(
         { file: path, offset: bad.offset, droppedBytes: scan.fileBytes - bad.offset, reason: bad.reason },
         'cutting the torn tail of the log',

@@ -3,6 +3,7 @@
 // whether any valid record follows it, which is what separates a torn tail (nothing valid after:
 // safe to cut) from corruption (valid data after: never cut).
 
+import { crc32c } from './crc32c.ts';
 import { OffsetArray } from './offset-array.ts';
 import { decodeRecord, RECORD_HEADER_BYTES } from './record.ts';
 import type { StorageFile } from './storage-fs.ts';
@@ -151,4 +152,72 @@ async function findValidRecord(
     position = candidate + 1;
   }
   return undefined;
+}
+
+/** Filesystems tear writes at sector granularity, leaving unwritten sectors zero-filled. */
+const SECTOR_BYTES = 512;
+
+/**
+ * Whether a bad last record (nothing valid after it) is a torn write, which is safe to cut, or
+ * damage to a record that was written whole (and so perhaps fsynced and acknowledged), which must
+ * never be cut: answers undefined for torn, else why it is corrupt.
+ *
+ * Torn: the record runs past the end of the file (a write cut short), or it is whole-length but
+ * holds a zero-filled sector or ends the file in zero fill (a torn write the filesystem padded).
+ * Corrupt: the record is whole-length and fails its crc otherwise (a bit flip), or it "runs past
+ * the end" only because its length field was damaged: the crc of everything up to the end of the
+ * file matches.
+ */
+export async function tornTailProblem(
+  file: StorageFile,
+  offset: number,
+  fileBytes: number,
+): Promise<string | undefined> {
+  const tailBytes = fileBytes - offset;
+  if (tailBytes < RECORD_HEADER_BYTES) return undefined;
+  const tail = Buffer.allocUnsafe(tailBytes);
+  let filled = 0;
+  while (filled < tailBytes) {
+    const n = await file.read(tail, filled, tailBytes - filled, offset + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  const bytes = tail.subarray(0, filled);
+  if (bytes.every((b) => b === 0)) return undefined; // zero fill after the last record
+  // A whole record with a valid crc in the wrong place is stale data an unsynced truncation left.
+  if (decodeRecord(bytes, 0).ok) return undefined;
+  const recordBytes = 8 + bytes.readUInt32LE(0);
+  const stored = bytes.readUInt32LE(4);
+  if (recordBytes > bytes.length) {
+    return crc32c(bytes.subarray(8)) === stored
+      ? `the last record's length field is damaged (${recordBytes - 8}; the crc matches the ${bytes.length - 8} bytes present)`
+      : undefined;
+  }
+  if (hasZeroSector(bytes.subarray(0, recordBytes), offset)) return undefined;
+  if (zeroRunAtEnd(bytes) >= Math.min(ZERO_FILL_BYTES_MIN, bytes.length - 8)) return undefined;
+  return 'the last record is whole but fails its checksum (damaged after it was written)';
+}
+
+/**
+ * A zero run this long reaching the end of the file, starting inside the bad record, reads as zero
+ * fill from a torn write. (The price: a bit flip in a last record whose payload ends in as many
+ * zeros is cut as torn; zero fill is what real filesystems leave, so the other way round would
+ * leave every replica refusing to vote after a power loss.)
+ */
+const ZERO_FILL_BYTES_MIN = 16;
+
+function zeroRunAtEnd(bytes: Buffer): number {
+  let at = bytes.length;
+  while (at > 0 && bytes[at - 1] === 0) at--;
+  return bytes.length - at;
+}
+
+function hasZeroSector(record: Buffer, fileOffset: number): boolean {
+  const first = Math.ceil(fileOffset / SECTOR_BYTES) * SECTOR_BYTES - fileOffset;
+  for (let at = first; at + SECTOR_BYTES <= record.length; at += SECTOR_BYTES) {
+    let zero = true;
+    for (let i = at; i < at + SECTOR_BYTES && zero; i++) zero = record[i] === 0;
+    if (zero) return true;
+  }
+  return false;
 }

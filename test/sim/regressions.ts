@@ -28,4 +28,13 @@ export const REGRESSIONS: readonly Regression[] = [
       'liveness: a follower that repaired a corrupt log rejected appends below its old match index; the Raft core ' +
       'took the rejects for stale ones and retried the same append forever (fixed in broker/raft: a reject below match means lost entries, back to probing)',
   },
+  {
+    seed: 1579,
+    steps: 10_000,
+    found:
+      'state-machine safety: a committed entry went missing after crashes; recovery could cut a whole last record ' +
+      'that failed its checksum as if torn (fixed: only a record cut short or zero-filled is torn, else CorruptLogError and repair)',
+  },
+  { seed: 1113, steps: 10_000, found: 'failed at 10,000 steps before the same storage fix' },
+  { seed: 1947, steps: 10_000, found: 'failed at 10,000 steps before the same storage fix' },
 ];
