@@ -7,6 +7,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
   ATTR_MESSAGING_MESSAGE_BODY_SIZE,
+  ATTR_MESSAGING_MESSAGE_ID,
   ATTR_MESSAGING_SYSTEM,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -75,6 +76,8 @@ it('records enqueue, lease, redeliver and dead-letter spans under the producer s
   const moved = spans('dead-letter default/traced')[0];
   expect(moved?.parentSpanContext?.spanId).toBe(PRODUCER_SPAN);
   expect(moved?.attributes['messaging.wharf.dead_letter.reason']).toBe('max-deliveries');
+  // The move is told of the message that moved, not of its copy in the dead-letter queue.
+  expect(moved?.attributes[ATTR_MESSAGING_MESSAGE_ID]).toBe(messageId);
   expect(spans('lease default/traced-dlq')[0]?.spanContext().traceId).toBe(TRACE_ID);
   // Every broker span is INTERNAL, child of and linked to the producer's context.
   const ours = exporter.getFinishedSpans();

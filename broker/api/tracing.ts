@@ -132,7 +132,11 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
               startTime: movedMs,
               links: producer.links,
               attributes: {
-                ...base(origin, 'dead-letter', delivery.messageId),
+                ...base(
+                  origin,
+                  'dead-letter',
+                  delivery.extraHeaders[DEAD_LETTER_HEADERS.originalId] ?? delivery.messageId,
+                ),
                 [ATTR_WHARF_DEAD_LETTER_REASON]: delivery.extraHeaders[DEAD_LETTER_HEADERS.reason] ?? '',
                 [ATTR_WHARF_DELIVERY_ATTEMPT]: Number(delivery.extraHeaders[DEAD_LETTER_HEADERS.attempts] ?? 0),
               },

@@ -1,14 +1,25 @@
 // End-to-end traces in a real Jaeger (built from source by scripts/jaeger.sh): a broker process,
-// a producer-side and a consumer-side sidecar process exporting OTLP/gRPC to Jaeger. The app
-// publishes with its own traceparent through one sidecar and consumes through the other (a nack,
-// the redelivery, an ack); Jaeger's query API must then hold one trace with the right spans,
-// parent/child links, span kinds and messaging.* attributes.
+// a producer-side and a consumer-side sidecar process, all three exporting OTLP/gRPC to Jaeger.
+// The app publishes two messages under its own traceparent through one sidecar and consumes
+// through the other: the first is nacked, redelivered and acked; the second is dead-lettered and
+// consumed from the dead-letter queue. Jaeger's query API must then hold one trace with the
+// sidecars' spans and the broker's (enqueue, lease, redeliver, dead-letter), with the right
+// parents, links, span kinds and messaging.* attributes.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import {
+  ATTR_MESSAGING_DESTINATION_NAME,
+  ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
+  ATTR_MESSAGING_OPERATION_TYPE,
+  ATTR_MESSAGING_SYSTEM,
+} from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ATTR_WHARF_DEAD_LETTER_REASON } from '../../broker/api/tracing.ts';
 import { connect, type WharfClient } from '../../client/index.ts';
+import { ATTR_WHARF_DELIVERY_ATTEMPT, ATTR_WHARF_SETTLE_OUTCOME, MESSAGING_SYSTEM } from '../../common/tracing.ts';
 import type { Delivery__Output } from '../../proto/gen/wharf/v1/Delivery.ts';
 import { type Child, freePort, jaegerScript, type SidecarChild, spawnBroker, spawnSidecar } from './processes.ts';
 
@@ -18,6 +29,7 @@ const START_TIMEOUT_MS = 90_000;
 const QUERY_POLL_MS = 30_000;
 const PRODUCER_SERVICE = 'wharf-sidecar-producer';
 const CONSUMER_SERVICE = 'wharf-sidecar-consumer';
+const BROKER_SERVICE = 'wharf-broker-traced';
 
 interface JaegerTag {
   key: string;
@@ -45,7 +57,7 @@ interface OtlpSpan {
   links?: { traceId: string; spanId: string }[];
 }
 /** OTLP's SpanKind numbers. */
-const SPAN_KIND = { CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
+const SPAN_KIND = { INTERNAL: 1, CLIENT: 3, PRODUCER: 4, CONSUMER: 5 } as const;
 
 const tmp = mkdtempSync(path.join(tmpdir(), 'wharf-tracing-'));
 const jaegerEnv = { JAEGER_STATE_DIR: path.join(tmp, 'jaeger') } as Record<string, string>;
@@ -74,10 +86,12 @@ beforeAll(
     queryUrl = vars.JAEGER_QUERY ?? '';
     const otlp = `http://${vars.JAEGER_OTLP_GRPC ?? ''}`;
 
-    broker = await spawnBroker(path.join(tmp, 'broker'));
+    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', WHARF_NAMESPACE: 'shop' };
+    broker = await spawnBroker(path.join(tmp, 'broker'), { ...otel, OTEL_SERVICE_NAME: BROKER_SERVICE });
     admin = connect(broker.address);
     await admin.applyQueue({ name: 'shop/traced' });
-    const otel = { OTEL_EXPORTER_OTLP_ENDPOINT: otlp, OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc', WHARF_NAMESPACE: 'shop' };
+    await admin.applyQueue({ name: 'shop/traced-dlq' });
+    await admin.applyQueue({ name: 'shop/poison', spec: { deadLetterQueue: 'traced-dlq', maxDeliveries: 5 } });
     [producer, consumer] = await Promise.all([
       spawnSidecar(broker.address, { ...otel, OTEL_SERVICE_NAME: PRODUCER_SERVICE }),
       spawnSidecar(broker.address, { ...otel, OTEL_SERVICE_NAME: CONSUMER_SERVICE }),
@@ -121,15 +135,14 @@ async function fetchTrace(traceId: string, spans: number): Promise<JaegerTrace> 
 
 const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 
-it('shows publish → nack → redelivery → ack as one trace in Jaeger', async () => {
-  if (producer === undefined || consumer === undefined) throw new Error('setup failed');
+it('shows publish → nack → redelivery → ack, and a dead-lettering, as one trace with the broker in it', async () => {
+  if (producer === undefined || consumer === undefined || broker === undefined) throw new Error('setup failed');
   const traceId = randomBytes(16).toString('hex');
   const appSpanId = randomBytes(8).toString('hex');
   const app = connect(producer.address);
-  const published = await app.publish('traced', {
-    payload: Buffer.from('hello'),
-    headers: { traceparent: `00-${traceId}-${appSpanId}-01` },
-  });
+  const headers = { traceparent: `00-${traceId}-${appSpanId}-01` };
+  const published = await app.publish('traced', { payload: Buffer.from('hello'), headers });
+  const poisoned = await app.publish('poison', { payload: Buffer.from('bad'), headers });
   app.close();
 
   const reader = connect(consumer.address);
@@ -143,62 +156,132 @@ it('shows publish → nack → redelivery → ack as one trace in Jaeger', async
   expect(second.message?.id).toBe(published.messageId);
   await stream.ack([second.receipt]);
   await stream.close();
+
+  const poison = reader.consume({ destination: 'poison', maxInFlight: 1 });
+  const bad = await next(poison[Symbol.asyncIterator]());
+  expect(bad.message?.id).toBe(poisoned.messageId);
+  await poison.nack([bad.receipt], { deadLetter: true, reason: 'unparseable' });
+  await poison.close();
+  const dlq = reader.consume({ destination: 'traced-dlq', maxInFlight: 1 });
+  const dead = await next(dlq[Symbol.asyncIterator]());
+  expect(dead.destination).toBe('shop/traced-dlq');
+  await dlq.ack([dead.receipt]);
+  await dlq.close();
   reader.close();
-  // SIGTERM makes each sidecar flush its spans before it exits 0.
+  // SIGTERM makes each process flush its spans before it exits 0.
   expect(await producer.stop()).toBe(0);
   expect(await consumer.stop()).toBe(0);
+  expect(await broker.stop()).toBe(0);
 
-  const trace = await fetchTrace(traceId, 5);
+  // Producer 2 (send), consumer 8 (process ×4, nack ×2, ack ×2), broker 7 (below).
+  const trace = await fetchTrace(traceId, 17);
+  expect(trace.spans).toHaveLength(17);
   const service = (span: JaegerSpan) => trace.processes[span.processID]?.serviceName;
+  const named = (name: string) => trace.spans.filter((s) => s.operationName === name);
   const only = (name: string) => {
-    const found = trace.spans.filter((s) => s.operationName === name);
+    const found = named(name);
     expect(found, name).toHaveLength(1);
     return found[0] as JaegerSpan;
   };
   const parentOf = (span: JaegerSpan) => span.references.find((r) => r.refType === 'CHILD_OF')?.spanID;
 
   const send = only('send shop/traced');
-  expect(service(send)).toBe(PRODUCER_SERVICE);
-  expect(tag(send, 'span.kind')).toBe('producer');
-  expect(parentOf(send)).toBe(appSpanId);
-  expect(tag(send, 'messaging.system')).toBe('wharf');
-  expect(tag(send, 'messaging.destination.name')).toBe('shop/traced');
-  expect(tag(send, 'messaging.operation.type')).toBe('send');
-  expect(tag(send, 'messaging.message.id')).toBe(published.messageId);
+  const sendPoison = only('send shop/poison');
+  for (const [span, destination, messageId] of [
+    [send, 'shop/traced', published.messageId],
+    [sendPoison, 'shop/poison', poisoned.messageId],
+  ] as const) {
+    expect(service(span)).toBe(PRODUCER_SERVICE);
+    expect(tag(span, 'span.kind')).toBe('producer');
+    expect(parentOf(span)).toBe(appSpanId);
+    expect(tag(span, ATTR_MESSAGING_SYSTEM)).toBe(MESSAGING_SYSTEM);
+    expect(tag(span, ATTR_MESSAGING_DESTINATION_NAME)).toBe(destination);
+    expect(tag(span, ATTR_MESSAGING_OPERATION_TYPE)).toBe('send');
+    expect(tag(span, ATTR_MESSAGING_MESSAGE_ID)).toBe(messageId);
+  }
 
-  const processes = trace.spans.filter((s) => s.operationName === 'process shop/traced');
+  // Every consumer-side and broker-side span hangs off the send span of its message.
+  const processes = named('process shop/traced');
   expect(processes).toHaveLength(2);
-  for (const p of processes) {
+  const processPoison = only('process shop/poison');
+  const processDead = only('process shop/traced-dlq');
+  for (const [p, producerSpan] of [
+    ...processes.map((p) => [p, send] as const),
+    [processPoison, sendPoison] as const,
+    [processDead, sendPoison] as const,
+  ]) {
     expect(service(p)).toBe(CONSUMER_SERVICE);
     expect(tag(p, 'span.kind')).toBe('consumer');
     // Jaeger's v1 model folds a link to the parent into the parent reference and calls it
     // FOLLOWS_FROM (the OpenTracing name for "caused by, not waited for"); the OTLP view below
     // shows the parent and the link separately.
-    expect(p.references).toEqual([{ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: send.spanID }]);
-    expect(tag(p, 'messaging.system')).toBe('wharf');
-    expect(tag(p, 'messaging.destination.name')).toBe('shop/traced');
-    expect(tag(p, 'messaging.operation.type')).toBe('process');
-    expect(tag(p, 'messaging.message.id')).toBe(published.messageId);
+    expect(p.references).toEqual([{ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: producerSpan.spanID }]);
+    expect(tag(p, ATTR_MESSAGING_SYSTEM)).toBe(MESSAGING_SYSTEM);
+    expect(tag(p, ATTR_MESSAGING_OPERATION_TYPE)).toBe('process');
   }
-  const attempt = (n: number) =>
-    processes.find((p) => Number(tag(p, 'messaging.wharf.message.delivery_attempt')) === n) as JaegerSpan;
+  for (const p of processes) {
+    expect(tag(p, ATTR_MESSAGING_DESTINATION_NAME)).toBe('shop/traced');
+    expect(tag(p, ATTR_MESSAGING_MESSAGE_ID)).toBe(published.messageId);
+  }
+  expect(tag(processDead, ATTR_MESSAGING_DESTINATION_NAME)).toBe('shop/traced-dlq');
+  const attempt = (n: number) => processes.find((p) => Number(tag(p, ATTR_WHARF_DELIVERY_ATTEMPT)) === n) as JaegerSpan;
   expect(attempt(1)).toBeDefined();
   expect(attempt(2)).toBeDefined();
 
   const nack = only('nack shop/traced');
   const ack = only('ack shop/traced');
+  const nackPoison = only('nack shop/poison');
+  const ackDead = only('ack shop/traced-dlq');
   expect(parentOf(nack)).toBe(attempt(1).spanID);
   expect(parentOf(ack)).toBe(attempt(2).spanID);
+  expect(parentOf(nackPoison)).toBe(processPoison.spanID);
+  expect(parentOf(ackDead)).toBe(processDead.spanID);
   for (const [span, op] of [
     [nack, 'nack'],
     [ack, 'ack'],
+    [nackPoison, 'nack'],
+    [ackDead, 'ack'],
   ] as const) {
     expect(service(span)).toBe(CONSUMER_SERVICE);
     expect(tag(span, 'span.kind')).toBe('client');
-    expect(tag(span, 'messaging.operation.type')).toBe('settle');
-    expect(tag(span, 'messaging.operation.name')).toBe(op);
-    expect(tag(span, 'messaging.wharf.settle.outcome')).toBe('OUTCOME_OK');
+    expect(tag(span, ATTR_MESSAGING_OPERATION_TYPE)).toBe('settle');
+    expect(tag(span, ATTR_MESSAGING_OPERATION_NAME)).toBe(op);
+    expect(tag(span, ATTR_WHARF_SETTLE_OUTCOME)).toBe('OUTCOME_OK');
   }
+
+  // The broker's own spans: what happened to each message inside it.
+  const brokerSpans = trace.spans.filter((s) => service(s) === BROKER_SERVICE);
+  expect(brokerSpans.map((s) => s.operationName).sort()).toEqual([
+    'dead-letter shop/poison',
+    'enqueue shop/poison',
+    'enqueue shop/traced',
+    'lease shop/poison',
+    'lease shop/traced',
+    'lease shop/traced-dlq',
+    'redeliver shop/traced',
+  ]);
+  const deadId = dead.message?.id ?? '';
+  expect(deadId).not.toBe('');
+  const expectations: [string, JaegerSpan, string, string, string, number | undefined][] = [
+    ['enqueue shop/traced', send, 'shop/traced', 'enqueue', published.messageId, undefined],
+    ['lease shop/traced', send, 'shop/traced', 'lease', published.messageId, 1],
+    ['redeliver shop/traced', send, 'shop/traced', 'redeliver', published.messageId, 2],
+    ['enqueue shop/poison', sendPoison, 'shop/poison', 'enqueue', poisoned.messageId, undefined],
+    ['lease shop/poison', sendPoison, 'shop/poison', 'lease', poisoned.messageId, 1],
+    ['dead-letter shop/poison', sendPoison, 'shop/poison', 'dead-letter', poisoned.messageId, 1],
+    ['lease shop/traced-dlq', sendPoison, 'shop/traced-dlq', 'lease', deadId, 1],
+  ];
+  for (const [name, producerSpan, destination, operation, messageId, deliveryAttempt] of expectations) {
+    const span = only(name);
+    expect(span.references, name).toEqual([{ refType: 'FOLLOWS_FROM', traceID: traceId, spanID: producerSpan.spanID }]);
+    expect(tag(span, ATTR_MESSAGING_SYSTEM), name).toBe(MESSAGING_SYSTEM);
+    expect(tag(span, ATTR_MESSAGING_DESTINATION_NAME), name).toBe(destination);
+    expect(tag(span, ATTR_MESSAGING_OPERATION_NAME), name).toBe(operation);
+    expect(tag(span, ATTR_MESSAGING_MESSAGE_ID), name).toBe(messageId);
+    if (deliveryAttempt !== undefined)
+      expect(Number(tag(span, ATTR_WHARF_DELIVERY_ATTEMPT)), name).toBe(deliveryAttempt);
+  }
+  expect(tag(only('dead-letter shop/poison'), ATTR_WHARF_DEAD_LETTER_REASON)).toBe('unparseable');
   // Every span is in the app's trace.
   expect(new Set(trace.spans.map((s) => s.traceID))).toEqual(new Set([traceId]));
 
@@ -209,12 +292,17 @@ it('shows publish → nack → redelivery → ack as one trace in Jaeger', async
   const spans = otlp.result.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans));
   const byId = (id: string) => spans.find((s) => s.spanId === id) as OtlpSpan;
   expect(byId(send.spanID)).toMatchObject({ kind: SPAN_KIND.PRODUCER, parentSpanId: appSpanId });
-  for (const p of processes) {
-    expect(byId(p.spanID)).toMatchObject({
-      kind: SPAN_KIND.CONSUMER,
-      parentSpanId: send.spanID,
-      links: [expect.objectContaining({ traceId, spanId: send.spanID })],
-    });
+  expect(byId(sendPoison.spanID)).toMatchObject({ kind: SPAN_KIND.PRODUCER, parentSpanId: appSpanId });
+  const childAndLink = (producerSpan: JaegerSpan) => ({
+    parentSpanId: producerSpan.spanID,
+    links: [expect.objectContaining({ traceId, spanId: producerSpan.spanID })],
+  });
+  for (const p of processes) expect(byId(p.spanID)).toMatchObject({ kind: SPAN_KIND.CONSUMER, ...childAndLink(send) });
+  for (const p of [processPoison, processDead]) {
+    expect(byId(p.spanID)).toMatchObject({ kind: SPAN_KIND.CONSUMER, ...childAndLink(sendPoison) });
+  }
+  for (const [name, producerSpan] of expectations) {
+    expect(byId(only(name).spanID), name).toMatchObject({ kind: SPAN_KIND.INTERNAL, ...childAndLink(producerSpan) });
   }
   expect(byId(nack.spanID)).toMatchObject({ kind: SPAN_KIND.CLIENT, parentSpanId: attempt(1).spanID });
   expect(byId(ack.spanID)).toMatchObject({ kind: SPAN_KIND.CLIENT, parentSpanId: attempt(2).spanID });

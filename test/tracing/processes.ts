@@ -1,4 +1,4 @@
-// Child processes for the tracing test: the sidecar (node sidecar/main.ts) and Jaeger through
+// Child processes for the tracing test: the broker and the sidecar (node broker|sidecar/main.ts) and Jaeger through
 // scripts/jaeger.sh. Each start waits for the process's ready line, bounded by a timeout.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -54,12 +54,16 @@ async function spawnListening(
   };
 }
 
-/** A broker process on free loopback ports (metrics off, so parallel suites do not collide). */
-export function spawnBroker(dataDir: string, startTimeoutMs = 30_000): Promise<Child> {
+/** A broker process on free loopback ports (metrics off, so parallel suites do not collide), with `env` (OTEL_*, ...). */
+export function spawnBroker(
+  dataDir: string,
+  env: Readonly<Record<string, string>> = {},
+  startTimeoutMs = 30_000,
+): Promise<Child> {
   return spawnListening(
     'broker',
     ['broker/main.ts', '--data', dataDir, '--port', '0', '--metrics-port', '0', '--log-level', 'warn'],
-    {},
+    env,
     startTimeoutMs,
   );
 }
