@@ -226,8 +226,12 @@ export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
           throw makeServiceError(s.code, `requests[${i}]: ${s.details}`);
         }
       }
-      // An app's batch is already a batch: sent as it is (with retries), not coalesced.
-      const outcomes = await publisher.sendBatch(jobs);
+      // An app's batch is already a batch: sent as it is (with retries, until the app cancels), not coalesced.
+      let cancelled = false;
+      call.once('cancelled', () => {
+        cancelled = true;
+      });
+      const outcomes = await publisher.sendBatch(jobs, () => cancelled);
       const responses: Buffer[] = [];
       for (let i = 0; i < outcomes.length; i++) {
         const outcome = outcomes[i] as Outcome<Buffer>;

@@ -233,8 +233,8 @@ export class Publisher {
    * Sends `jobs` upstream (grouped by broker), retrying what may be retried; one outcome per job,
    * in order, each a PublishResponse as bytes. Also ends each job's send span and counts it.
    */
-  async sendBatch(jobs: readonly PublishJob[]): Promise<readonly Outcome<Buffer>[]> {
-    const outcomes = await this.#sendWithRetries(jobs);
+  async sendBatch(jobs: readonly PublishJob[], cancelled?: () => boolean): Promise<readonly Outcome<Buffer>[]> {
+    const outcomes = await this.#sendWithRetries(jobs, cancelled);
     const { tracing } = this.#options;
     let ok = 0;
     let duplicate = 0;
@@ -260,7 +260,8 @@ export class Publisher {
     return outcomes;
   }
 
-  async #sendWithRetries(jobs: readonly PublishJob[]): Promise<Outcome<Buffer>[]> {
+  /** `cancelled`: the caller went away; no further attempt is made (one in flight is let finish). */
+  async #sendWithRetries(jobs: readonly PublishJob[], cancelled?: () => boolean): Promise<Outcome<Buffer>[]> {
     const { router, metrics } = this.#options;
     const outcomes: (Outcome<Buffer> | undefined)[] = new Array(jobs.length);
     let lastError: ServiceError | undefined;
@@ -270,10 +271,13 @@ export class Publisher {
     for (let round = 0; round <= jobs.length + ATTEMPTS_MAX && retries < ATTEMPTS_MAX; round++) {
       const nowMs = Date.now();
       const pending: number[] = [];
+      const gone = cancelled?.() === true;
       for (let i = 0; i < jobs.length; i++) {
         if (outcomes[i] !== undefined) continue;
         const job = jobs[i] as PublishJob;
-        if (job.deadlineMs <= nowMs) {
+        if (gone) {
+          outcomes[i] = { ok: false, error: makeServiceError(status.CANCELLED, 'publish cancelled by the caller') };
+        } else if (job.deadlineMs <= nowMs) {
           const why = lastError === undefined ? '' : ` (last error: ${lastError.details})`;
           outcomes[i] = {
             ok: false,

@@ -283,6 +283,46 @@ describe('through the sidecar', () => {
     }
   });
 
+  it('stops retrying an app batch once the app cancels it', async () => {
+    let calls = 0;
+    const refusing = new grpc.Server();
+    refusing.addService(brokerProto.wharf.v1.BrokerService.service, {
+      PublishBatch: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => {
+        calls++;
+        callback({ code: grpc.status.UNAVAILABLE, details: 'no quorum' });
+      },
+    });
+    let address = '';
+    refusing.addService(adminProto.wharf.v1.AdminService.service, {
+      GetClusterStatus: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+        callback(null, { members: [{ id: 'refusing', address, leader: true }] }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      refusing.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) =>
+        e ? reject(e) : resolve(p),
+      ),
+    );
+    address = `127.0.0.1:${port}`;
+    const s = await startTestSidecar([address]);
+    const failed = async () =>
+      (await s.sidecar.metrics.publishes.get()).values.find((v) => v.labels.outcome === 'error')?.value ?? 0;
+    try {
+      // A deadline far away: without cancellation the sidecar would retry for a minute.
+      const call = s.client.broker.PublishBatch(
+        { requests: [{ destination: 'shop/x', message: body('a') }] },
+        { deadline: Date.now() + 60_000 },
+        () => {},
+      );
+      await eventually(() => calls >= 2);
+      call.cancel();
+      // The batch ends with its one request failed (cancelled) within a backoff, not the deadline.
+      await eventually(async () => (await failed()) === 1, 3_000);
+    } finally {
+      await s.close();
+      refusing.forceShutdown();
+    }
+  });
+
   it('traces send → process → nack → process → ack in one trace', async () => {
     t.spans.reset();
     const appTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';
