@@ -125,9 +125,13 @@ async function setFinalizers(c: DestinationContext, finalizers: string[]): Promi
   if (object === undefined) return;
   // A merge patch with the resourceVersion: refused (409) if someone changed the object meanwhile,
   // and never re-creates an object that is gone (404), as an apply would.
-  await c.deps.kube.mergePatch(resourcePath(c.kind, c.key.namespace, c.key.name), {
-    metadata: { finalizers, resourceVersion: object.metadata.resourceVersion },
-  });
+  try {
+    await c.deps.kube.mergePatch(resourcePath(c.kind, c.key.namespace, c.key.name), {
+      metadata: { finalizers, resourceVersion: object.metadata.resourceVersion },
+    });
+  } catch (error) {
+    if (!isNotFound(error)) throw error; // gone already: a finalizer released by an earlier pass
+  }
 }
 
 async function writeStatus(c: DestinationContext, status: Destination['status']): Promise<void> {

@@ -31,6 +31,7 @@ export function createEventRecorder(
   repeatAfterMs = 10 * 60_000,
 ): EventRecorder {
   const lastSent = new Map<string, number>();
+  let sequence = 0;
   return {
     async record(target, type, reason, note, action = reason) {
       const namespace = target.metadata.namespace ?? 'default';
@@ -47,7 +48,12 @@ export function createEventRecorder(
       const event = {
         apiVersion: 'events.k8s.io/v1',
         kind: 'Event',
-        metadata: { generateName: `${target.metadata.name ?? 'wharf'}.`, namespace },
+        // As client-go names them: the object's name and a hex time (events.k8s.io rejects a
+        // generateName ending in '.'); the counter keeps two events of one millisecond apart.
+        metadata: {
+          name: `${target.metadata.name ?? 'wharf'}.${timers.wallMs().toString(16)}${(sequence++ % 0x10000).toString(16).padStart(4, '0')}`,
+          namespace,
+        },
         eventTime: microTime(timers.wallMs()),
         reportingController: REPORTING_CONTROLLER,
         reportingInstance: instance,

@@ -6,6 +6,7 @@
 // finalizer; the sidecar webhook injects into labelled pods only and fails as failurePolicy says;
 // the operator holds its Lease; scaling 3 → 5 → 3 changes Raft membership in the safe order.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -287,6 +288,7 @@ afterAll(async () => {
   await Promise.all((members ?? []).map((m) => m.child?.stop()));
   await cp?.stop();
   if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+  if (process.env.WHARF_OPERATOR_LOG !== undefined) writeFileSync(process.env.WHARF_OPERATOR_LOG, operatorLog);
   process.stderr.write(`operator.k8s timings: ${JSON.stringify({ ...timings, totalMs: Date.now() - started })}\n`);
 });
 
