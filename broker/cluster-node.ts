@@ -295,21 +295,21 @@ class AddressBook {
     this.#logger = logger;
   }
 
-  /** --peers first, then what the log taught us (newer). */
+  /** What the log taught us, then --peers on top: the flags say where listed members are now. */
   async load(listed: readonly ClusterMember[]): Promise<void> {
-    for (const m of listed) this.#members.set(m.id, m);
-    let text: string;
+    let text: string | undefined;
     try {
       text = await readFile(this.#file, 'utf8');
     } catch {
-      return;
+      // none yet: no member was added or removed since this one started
     }
     try {
-      const saved = JSON.parse(text) as { id: string; address: string }[];
+      const saved = text === undefined ? [] : (JSON.parse(text) as { id: string; address: string }[]);
       for (const { id, address } of saved) this.#members.set(id, parseMemberAddress(id, address));
     } catch (error) {
       this.#logger.warn({ err: error, file: this.#file }, 'ignoring an unreadable address book');
     }
+    for (const m of listed) this.#members.set(m.id, m);
   }
 
   all(): ClusterMember[] {

@@ -36,10 +36,12 @@ function run(args: string[], input?: string): Promise<Run> {
   });
 }
 
-async function startDev(dataDir: string): Promise<{ child: ChildProcess; address: string; output: () => string }> {
-  const child = spawn(NODE, ['cli/main.ts', 'dev', '--port', '0', '--data', dataDir, '--apply', 'examples/resources'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+async function startDev(
+  dataDir: string,
+  extra: string[] = [],
+): Promise<{ child: ChildProcess; address: string; output: () => string }> {
+  const args = ['cli/main.ts', 'dev', '--port', '0', '--data', dataDir, '--apply', 'examples/resources', ...extra];
+  const child = spawn(NODE, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   let stdout = '';
   let stderr = '';
@@ -76,7 +78,49 @@ afterEach(() => {
   children.clear();
 });
 
+/** Pids of the processes `parent` started (its broker processes). */
+async function childPids(parent: number): Promise<number[]> {
+  const listed = await new Promise<string>((resolve) => {
+    const ps = spawn('pgrep', ['-P', String(parent)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let out = '';
+    ps.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    ps.on('close', () => resolve(out));
+  });
+  return listed.split('\n').filter(Boolean).map(Number);
+}
+
 describe('wharf dev process', () => {
+  it('with --nodes 3 (npm start) restarts a broker killed with kill -9 and loses nothing', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-nodes-'));
+    try {
+      const dev = await startDev(dataDir, ['--nodes', '3']);
+      const addr = ['--addr', dev.address];
+      expect((await run(['publish', 'orders', '--stdin', ...addr], 'a\nb\nc\n')).code).toBe(0);
+      const brokers = await childPids(dev.child.pid as number);
+      expect(brokers).toHaveLength(3);
+      process.kill(brokers[0] as number, 'SIGKILL');
+      // Bounded: the restart backoff starts at 200 ms; a new broker process takes a few seconds.
+      for (let i = 0; i < 100 && !/restarting it/.test(dev.output()); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(dev.output()).toMatch(/broker wharf-1 exited \(SIGKILL\); restarting it/);
+      let pids: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        pids = await childPids(dev.child.pid as number);
+        if (pids.length === 3 && !pids.includes(brokers[0] as number)) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(pids).toHaveLength(3);
+      expect((await run(['publish', 'orders', '--data', 'd', ...addr])).code).toBe(0);
+      const taken = await run(['consume', 'orders', '--max', '4', '--wait', '5s', ...addr]);
+      expect(taken.stdout.match(/: [abcd]\n/g)?.sort()).toEqual([': a\n', ': b\n', ': c\n', ': d\n']);
+      dev.child.kill('SIGTERM');
+      expect(await exitOf(dev.child)).toBe(0);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 90_000);
+
   it('serves the CLI, stops cleanly, and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-slow-'));
     try {

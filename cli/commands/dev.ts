@@ -5,7 +5,9 @@
 //
 // With --nodes N > 1 the brokers are N processes (`node broker/main.ts`) on free loopback ports,
 // members wharf-1..N of one Raft group, with data in DIR/node-1..N; the sidecar is seeded with all
-// of them and follows the leader. Ctrl-C drains the sidecar, then SIGTERMs every broker and waits.
+// of them and follows the leader. A broker that dies is restarted (as Kubernetes restarts a pod),
+// after a backoff that doubles while it keeps dying. Ctrl-C drains the sidecar, then SIGTERMs
+// every broker and waits.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -98,6 +100,11 @@ const BROKER_MAIN = fileURLToPath(new URL('../../broker/main.ts', import.meta.ur
 const NODES_MAX = 7;
 const CLUSTER_START_MS = 30_000;
 const CLUSTER_STOP_MS = 10_000;
+/** A broker that dies is restarted after this long, doubling up to RESTART_MS_MAX while it keeps dying. */
+const RESTART_MS_MIN = 200;
+const RESTART_MS_MAX = 5_000;
+/** Up this long, a broker that dies again starts over from RESTART_MS_MIN. */
+const RESTART_RESET_MS = 30_000;
 
 const freePort = freeLoopbackPort;
 
@@ -120,6 +127,7 @@ async function startBrokerProcesses(
     members.push({ id: `wharf-${i}`, clientPort: await freePort(), peerPort: await freePort() });
   const peers = members.map((m) => `${m.id}=127.0.0.1:${m.clientPort}:${m.peerPort}`).join(',');
   const children: ChildProcess[] = [];
+  let stopping = false;
   // Never leave brokers behind, even if this process ends abruptly.
   const killAll = (): void => {
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -129,40 +137,62 @@ async function startBrokerProcesses(
     child.exitCode !== null || child.signalCode !== null
       ? Promise.resolve()
       : new Promise<void>((done) => child.once('exit', () => done()));
+  const restartTimers = new Set<NodeJS.Timeout>();
   const stop = async (): Promise<void> => {
+    stopping = true;
+    for (const timer of restartTimers) clearTimeout(timer);
     for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     const timer = setTimeout(killAll, CLUSTER_STOP_MS);
     await Promise.all(children.map(exited));
     clearTimeout(timer);
     process.removeListener('exit', killAll);
   };
+  /** Starts member `i`; resolves once it listens. A broker that dies later is restarted, as a pod would be. */
+  const spawnMember = async (i: number, backoffMs: number): Promise<void> => {
+    const m = members[i] as (typeof members)[number];
+    const nodeDir = join(dataDir, `node-${i + 1}`);
+    await mkdir(nodeDir, { recursive: true });
+    const args = [
+      ...['--data', nodeDir, '--host', '127.0.0.1', '--port', String(m.clientPort)],
+      ...['--node-id', m.id, '--peers', peers, '--metrics-port', '0', '--log-level', logLevel],
+    ];
+    const child = spawn(process.execPath, [BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children[i] = child;
+    child.stderr?.on('data', (chunk: Buffer) => io.err(chunk.toString()));
+    const startedMs = Date.now();
+    await new Promise<void>((ready, fail) => {
+      const timer = setTimeout(() => fail(new CommandError(`broker ${m.id} did not start`)), CLUSTER_START_MS);
+      let listening = false;
+      child.stdout?.on('data', (chunk: Buffer) => {
+        if (!listening && /listening on/.test(chunk.toString())) {
+          listening = true;
+          clearTimeout(timer);
+          ready();
+        }
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (!listening) {
+          fail(new CommandError(`broker ${m.id} exited with ${code ?? signal} while starting`));
+          return;
+        }
+        if (stopping) return;
+        // Doubling backoff, reset once a broker stayed up for a while.
+        const delayMs = Date.now() - startedMs > RESTART_RESET_MS ? RESTART_MS_MIN : backoffMs;
+        io.err(`wharf dev: broker ${m.id} exited (${code ?? signal}); restarting it in ${delayMs} ms\n`);
+        const restart = setTimeout(() => {
+          restartTimers.delete(restart);
+          if (stopping) return;
+          spawnMember(i, Math.min(delayMs * 2, RESTART_MS_MAX)).catch((error: unknown) => {
+            io.err(`wharf dev: could not restart broker ${m.id}: ${error instanceof Error ? error.message : error}\n`);
+          });
+        }, delayMs);
+        restartTimers.add(restart);
+      });
+    });
+  };
   try {
-    await Promise.all(
-      members.map(async (m, i) => {
-        const nodeDir = join(dataDir, `node-${i + 1}`);
-        await mkdir(nodeDir, { recursive: true });
-        const args = [
-          ...['--data', nodeDir, '--host', '127.0.0.1', '--port', String(m.clientPort)],
-          ...['--node-id', m.id, '--peers', peers, '--metrics-port', '0', '--log-level', logLevel],
-        ];
-        const child = spawn(process.execPath, [BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-        children.push(child);
-        child.stderr?.on('data', (chunk: Buffer) => io.err(chunk.toString()));
-        await new Promise<void>((ready, fail) => {
-          const timer = setTimeout(() => fail(new CommandError(`broker ${m.id} did not start`)), CLUSTER_START_MS);
-          child.stdout?.on('data', (chunk: Buffer) => {
-            if (/listening on/.test(chunk.toString())) {
-              clearTimeout(timer);
-              ready();
-            }
-          });
-          child.once('exit', (code) => {
-            clearTimeout(timer);
-            fail(new CommandError(`broker ${m.id} exited with ${code} while starting`));
-          });
-        });
-      }),
-    );
+    await Promise.all(members.map((_, i) => spawnMember(i, RESTART_MS_MIN)));
   } catch (error) {
     await stop();
     throw error;
