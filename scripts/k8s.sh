@@ -13,8 +13,10 @@
 # it, so give each concurrently running control plane its own), K8S_APISERVER_PORT, K8S_ETCD_PORT,
 # K8S_ETCD_PEER_PORT (default: free ports), K8S_READY_SECS (120), K8S_PARENT_PID (when set, a
 # watchdog stops the control plane once that process is gone, so a crashed test leaves nothing behind).
-# Not started: controller-manager, scheduler, kubelet. So nothing creates pods from StatefulSets,
-# and the ServiceAccount admission plugin is off (no controller makes the default ServiceAccounts).
+# K8S_CONTROLLERS: when set (e.g. "namespace,garbagecollector"), kube-controller-manager is built
+# too and runs just those controllers (--controllers syntax: "*" for all). Without it, namespaces
+# stay Terminating and ownerReferences do not cascade. Never started: scheduler and kubelet, so no
+# pod runs. The ServiceAccount admission plugin is off (pods need no default ServiceAccount).
 # Progress goes to stderr; stdout carries only the answer.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -35,6 +37,7 @@ k8s_dir="$WHARF_CACHE/kubernetes-$k8s_version"
 etcd_dir="$WHARF_CACHE/etcd-$etcd_version"
 kube_apiserver="$k8s_dir/kube-apiserver"
 kubectl="$k8s_dir/kubectl"
+kube_controller_manager="$k8s_dir/kube-controller-manager"
 etcd="$etcd_dir/etcd"
 
 need_go() { command -v go >/dev/null 2>&1 || { log "go is not on PATH; install Go >= 1.25"; exit 1; }; }
@@ -54,14 +57,23 @@ go_build() {
 }
 
 build() {
-  if [ -x "$kube_apiserver" ] && [ -x "$kubectl" ] && [ -x "$etcd" ]; then return 0; fi
+  local want_kcm=${K8S_CONTROLLERS:+1}
+  if [ -x "$kube_apiserver" ] && [ -x "$kubectl" ] && [ -x "$etcd" ] \
+    && { [ -z "$want_kcm" ] || [ -x "$kube_controller_manager" ]; }; then return 0; fi
   need_go
   mkdir -p "$WHARF_CACHE"
   # One build at a time, also across test files that start control planes at once.
   exec 9>"$WHARF_CACHE/k8s-build.lock"
   flock -w 3600 9 || { log "timed out waiting for another k8s.sh build"; exit 1; }
+  local packages=()
   if [ ! -x "$kube_apiserver" ] || [ ! -x "$kubectl" ]; then
-    log "building kube-apiserver and kubectl $k8s_version with $(go version | cut -d' ' -f3) (cold: 10-20 minutes on 2 cores)"
+    packages+=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
+  fi
+  if [ -n "$want_kcm" ] && [ ! -x "$kube_controller_manager" ]; then
+    packages+=(k8s.io/kubernetes/cmd/kube-controller-manager)
+  fi
+  if [ "${#packages[@]}" -gt 0 ]; then
+    log "building ${packages[*]##*/} $k8s_version with $(go version | cut -d' ' -f3) (cold: 10-20 minutes on 2 cores)"
     local started=$SECONDS ldflags="-s -w" minor pkg
     minor=$(echo "$k8s_version" | cut -d. -f2)
     # What hack/lib/version.sh stamps, so /version and kubectl report the release.
@@ -69,8 +81,8 @@ build() {
       ldflags="$ldflags -X $pkg.gitVersion=$k8s_version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
       ldflags="$ldflags -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
     done
-    go_build "$apiserver_mod" "$k8s_dir" "$ldflags" k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl
-    log "built $k8s_dir/{kube-apiserver,kubectl} in $((SECONDS - started))s"
+    go_build "$apiserver_mod" "$k8s_dir" "$ldflags" "${packages[@]}"
+    log "built ${packages[*]##*/} into $k8s_dir in $((SECONDS - started))s"
   fi
   if [ ! -x "$etcd" ]; then
     log "building etcd $etcd_version (cold: 2-5 minutes)"
@@ -193,14 +205,32 @@ start() {
     || { stop; exit 1; }
   write_kubeconfig
 
+  local kcm_pid=
+  if [ -n "${K8S_CONTROLLERS:-}" ]; then
+    local kcm_port
+    kcm_port=$(free_port)
+    "$kube_controller_manager" --kubeconfig "$state_dir/kubeconfig" \
+      --authentication-kubeconfig "$state_dir/kubeconfig" --authorization-kubeconfig "$state_dir/kubeconfig" \
+      --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state_dir/controller-manager" \
+      --controllers "$K8S_CONTROLLERS" --leader-elect=false --use-service-account-credentials=false \
+      --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
+      --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
+      --profiling=false --v=1 </dev/null >"$state_dir/controller-manager.log" 2>&1 &
+    kcm_pid=$!
+    echo "$kcm_pid" >"$state_dir/controller-manager.pid"
+    log "kube-controller-manager pid $kcm_pid (controllers $K8S_CONTROLLERS); waiting for /healthz"
+    wait_for kube-controller-manager "$kcm_pid" "$state_dir/controller-manager.log" \
+      curl -fsSk "https://127.0.0.1:$kcm_port/healthz" || { stop; exit 1; }
+  fi
+
   if [ -n "${K8S_PARENT_PID:-}" ]; then
-    # Watchdog: once the parent is gone, stop both (SIGTERM, then SIGKILL).
+    # Watchdog: once the parent is gone, stop them all (SIGTERM, then SIGKILL).
     (
       trap '' HUP
       while kill -0 "$K8S_PARENT_PID" 2>/dev/null && kill -0 "$apiserver_pid" 2>/dev/null; do sleep 1; done
-      kill "$apiserver_pid" "$etcd_pid" 2>/dev/null || true
+      kill $kcm_pid "$apiserver_pid" "$etcd_pid" 2>/dev/null || true
       sleep 5
-      kill -9 "$apiserver_pid" "$etcd_pid" 2>/dev/null || true
+      kill -9 $kcm_pid "$apiserver_pid" "$etcd_pid" 2>/dev/null || true
     ) </dev/null >/dev/null 2>&1 &
     echo $! >"$state_dir/watchdog.pid"
   fi
@@ -208,6 +238,7 @@ start() {
   echo "K8S_VERSION=$k8s_version"
   echo "K8S_APISERVER_PID=$apiserver_pid"
   echo "K8S_ETCD_PID=$etcd_pid"
+  if [ -n "$kcm_pid" ]; then echo "K8S_CONTROLLER_MANAGER_PID=$kcm_pid"; fi
   echo "K8S_URL=https://127.0.0.1:$apiserver_port"
   echo "K8S_ETCD_URL=http://127.0.0.1:$etcd_port"
   echo "K8S_TOKEN=$token"
@@ -234,6 +265,7 @@ stop_one() {
 
 stop() {
   stop_one watchdog.pid
+  stop_one controller-manager.pid
   stop_one apiserver.pid
   stop_one etcd.pid
 }
@@ -247,7 +279,8 @@ pin() {
   {
     sed -n '/^module /q;p' "$apiserver_mod/go.mod"
     printf 'module wharf.dev/test/k8s/apiserver\n\ngo 1.25.0\n\ntool (\n'
-    printf '\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kubectl\n)\n\n'
+    printf '\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kube-controller-manager\n'
+    printf '\tk8s.io/kubernetes/cmd/kubectl\n)\n\n'
     printf 'require k8s.io/kubernetes %s\n\nreplace (\n' "$version"
     sed -n 's#^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./staging/.*#\1#p' "$gomod" \
       | while read -r module; do printf '\t%s => %s %s\n' "$module" "$module" "$staging"; done
@@ -265,6 +298,7 @@ case "${1:-build}" in
     echo "KUBE_APISERVER=$kube_apiserver"
     echo "KUBECTL=$kubectl"
     echo "ETCD=$etcd"
+    if [ -n "${K8S_CONTROLLERS:-}" ]; then echo "KUBE_CONTROLLER_MANAGER=$kube_controller_manager"; fi
     ;;
   start) start ;;
   stop) stop ;;

@@ -1,5 +1,6 @@
-// A real Kubernetes control plane (etcd + kube-apiserver, no controller-manager, scheduler or
-// kubelet) for *.k8s.test.ts files, through scripts/k8s.sh.
+// A real Kubernetes control plane (etcd + kube-apiserver, optionally some kube-controller-manager
+// controllers; never a scheduler or kubelet, so no pod runs) for *.k8s.test.ts files, through
+// scripts/k8s.sh.
 //
 // Each test file starts its own, on free 127.0.0.1 ports with its own state directory, so files can
 // run in parallel and never see each other's objects:
@@ -7,6 +8,8 @@
 //   let cp: ControlPlane;
 //   beforeAll(async () => {
 //     cp = await startControlPlane();      // builds first when needed: K8S_SETUP_TIMEOUT_MS
+//     // or startControlPlane({ controllers: ['namespace', 'garbagecollector'] }) to also run those
+//     // kube-controller-manager controllers (namespace deletion, ownerReference cascades)
 //     await installCrds(cp);               // the wharf.dev CRDs, server-side applied, Established
 //   }, K8S_SETUP_TIMEOUT_MS);
 //   afterAll(() => cp?.stop());
@@ -136,9 +139,29 @@ function keyValues(text: string): ReadonlyMap<string, string> {
   return out;
 }
 
-/** Builds kube-apiserver, kubectl and etcd if they are not cached yet; returns their paths. */
-export async function buildControlPlane(timeoutMs = K8S_SETUP_TIMEOUT_MS): Promise<ReadonlyMap<string, string>> {
-  const result = await run('bash', ['scripts/k8s.sh', 'build'], { timeoutMs, progress: true });
+export interface ControlPlaneOptions {
+  /**
+   * kube-controller-manager controllers to run (its --controllers names, e.g. "namespace",
+   * "garbagecollector", "*"). Default none: the controller-manager is not even built, namespaces
+   * stay Terminating once deleted and ownerReferences do not cascade.
+   */
+  readonly controllers?: readonly string[];
+  /** Bound on a warm start (binaries cached); default 3 minutes. */
+  readonly timeoutMs?: number;
+}
+
+function controllersEnv(options: ControlPlaneOptions): NodeJS.ProcessEnv {
+  const controllers = options.controllers ?? [];
+  return controllers.length === 0 ? {} : { K8S_CONTROLLERS: controllers.join(',') };
+}
+
+/** Builds kube-apiserver, kubectl and etcd (and kube-controller-manager when asked) if not cached yet. */
+export async function buildControlPlane(
+  options: ControlPlaneOptions = {},
+  timeoutMs = K8S_SETUP_TIMEOUT_MS,
+): Promise<ReadonlyMap<string, string>> {
+  const env = { ...process.env, ...controllersEnv(options) };
+  const result = await run('bash', ['scripts/k8s.sh', 'build'], { env, timeoutMs, progress: true });
   if (result.code !== 0) throw new Error(`scripts/k8s.sh build failed (${result.code}): ${result.stderr.slice(-3000)}`);
   return keyValues(result.stdout);
 }
@@ -176,15 +199,20 @@ function fromKubeconfigFile(file: string, kubectlPath: string): Endpoint {
  * Starts etcd and kube-apiserver for this test file (building them first when needed), or reuses
  * the control plane named by $WHARF_K8S_KUBECONFIG.
  */
-export async function startControlPlane(options: { readonly timeoutMs?: number } = {}): Promise<ControlPlane> {
+export async function startControlPlane(options: ControlPlaneOptions = {}): Promise<ControlPlane> {
   const shared = process.env.WHARF_K8S_KUBECONFIG;
   if (shared !== undefined && shared !== '') {
     const kubectlPath = process.env.KUBECTL ?? (await buildControlPlane()).get('KUBECTL') ?? 'kubectl';
     return controlPlane(fromKubeconfigFile(shared, kubectlPath), async () => {});
   }
-  await buildControlPlane();
+  await buildControlPlane(options);
   const stateDir = await mkdtemp(join(tmpdir(), 'wharf-k8s-'));
-  const env = { ...process.env, K8S_STATE_DIR: stateDir, K8S_PARENT_PID: String(process.pid) };
+  const env = {
+    ...process.env,
+    ...controllersEnv(options),
+    K8S_STATE_DIR: stateDir,
+    K8S_PARENT_PID: String(process.pid),
+  };
   const started = await run('bash', ['scripts/k8s.sh', 'start'], {
     env,
     timeoutMs: options.timeoutMs ?? START_TIMEOUT_MS,

@@ -38,6 +38,7 @@ interface Member {
 let cp: ControlPlane;
 let dir: string;
 let operator: ChildProcess;
+const operators: ChildProcess[] = [];
 let operatorLog = '';
 let webhookPort: number;
 let members: Member[];
@@ -163,8 +164,9 @@ function makeCertificates(): { caPem: string; certFile: string; keyFile: string 
   };
 }
 
-async function startOperator(override: string, cert: { certFile: string; keyFile: string }): Promise<void> {
-  operator = spawn(
+/** Starts `wharf operator` as a process; resolves once it printed that it started. */
+async function spawnOperator(identity: string, extraArgs: readonly string[]): Promise<ChildProcess> {
+  const child = spawn(
     process.execPath,
     [
       'cli/main.ts',
@@ -172,48 +174,46 @@ async function startOperator(override: string, cert: { certFile: string; keyFile
       '--kubeconfig',
       cp.kubeconfigFile,
       '--broker-override',
-      override,
-      '--webhook-port',
-      String(webhookPort),
-      '--webhook-host',
-      '127.0.0.1',
-      '--webhook-cert',
-      cert.certFile,
-      '--webhook-key',
-      cert.keyFile,
+      `${CLUSTER_NS}/wharf=${peersOf(members)}`,
       '--lease-name',
       'wharf-operator',
       '--lease-namespace',
       'wharf-system',
       '--identity',
-      'operator-test',
+      identity,
       '--default-cluster',
       `${CLUSTER_NS}/wharf`,
-      '--otlp-endpoint',
-      'http://jaeger.observability:4317',
       '--refresh',
       '500ms',
-      '--log-level',
-      'info',
+      ...extraArgs,
     ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  operator.stderr?.on('data', (chunk: Buffer) => {
+  operators.push(child);
+  child.stderr?.on('data', (chunk: Buffer) => {
     operatorLog = (operatorLog + chunk.toString()).slice(-200_000);
   });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`operator did not start: ${operatorLog}`)), 60_000);
-    operator.stdout?.on('data', (chunk: Buffer) => {
+    child.stdout?.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('wharf operator started')) {
         clearTimeout(timer);
         resolve();
       }
     });
-    operator.once('exit', (code) => {
+    child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`operator exited with ${code}: ${operatorLog}`));
+      reject(new Error(`operator ${identity} exited with ${code}: ${operatorLog}`));
     });
   });
+  return child;
+}
+
+async function stopProcess(child: ChildProcess): Promise<number | null> {
+  if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
 }
 
 const started = Date.now();
@@ -238,7 +238,18 @@ beforeAll(async () => {
   }
   webhookPort = await freePort();
   const cert = makeCertificates();
-  await startOperator(`${CLUSTER_NS}/wharf=${peersOf(members)}`, cert);
+  operator = await spawnOperator('operator-test', [
+    '--webhook-port',
+    String(webhookPort),
+    '--webhook-host',
+    '127.0.0.1',
+    '--webhook-cert',
+    cert.certFile,
+    '--webhook-key',
+    cert.keyFile,
+    '--otlp-endpoint',
+    'http://jaeger.observability:4317',
+  ]);
   await ok('POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
     apiVersion: 'admissionregistration.k8s.io/v1',
     kind: 'MutatingWebhookConfiguration',
@@ -280,10 +291,7 @@ beforeAll(async () => {
 }, K8S_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
-  operator?.kill('SIGTERM');
-  if (operator !== undefined && operator.exitCode === null) {
-    await new Promise((resolve) => operator.once('exit', resolve));
-  }
+  await Promise.all(operators.map(stopProcess));
   client?.close();
   await Promise.all((members ?? []).map((m) => m.child?.stop()));
   await cp?.stop();
@@ -420,6 +428,36 @@ describe('wharf operator against a real API server', () => {
       () => client.getTopic(`${APP_NS}/payments`),
       (t) => t.spec?.partitions === 3 && t.spec.subscriptions.length === 2,
     );
+  });
+
+  it('holds a change the broker cannot make now with SpecHeld, and applies it once it can', async () => {
+    await ok('POST', wharfPath('queues', APP_NS), queueBody('jobs', { ordering: 'None' }));
+    await readyQueue('jobs');
+    await client.publish(`${APP_NS}/jobs`, { payload: Buffer.from('work') });
+    const leased = await client.receive({ destination: `${APP_NS}/jobs`, maxMessages: 1, wait: { seconds: 2 } });
+    expect(leased.deliveries).toHaveLength(1);
+    // The broker refuses to change ordering while messages are in flight.
+    await ok(
+      'PATCH',
+      wharfPath('queues', APP_NS, 'jobs'),
+      { spec: { ordering: 'PerKey' } },
+      'application/merge-patch+json',
+    );
+    const held = await until(
+      'SpecHeld',
+      () => get(wharfPath('queues', APP_NS, 'jobs')),
+      (q) => condition(q, 'SpecHeld')?.status === 'True',
+    );
+    expect(condition(held, 'Ready')).toMatchObject({ status: 'True', reason: 'ServingPreviousSpec' });
+    expect((await client.getQueue(`${APP_NS}/jobs`)).spec?.ordering).toBe('ORDERING_NONE');
+    await client.ack(leased.deliveries.map((d) => d.receipt));
+    const applied = await until(
+      'SpecHeld cleared',
+      () => get(wharfPath('queues', APP_NS, 'jobs')),
+      (q) => condition(q, 'SpecHeld') === undefined && condition(q, 'Ready')?.reason === 'Applied',
+    );
+    expect(applied?.status?.observedGeneration).toBe(2);
+    expect((await client.getQueue(`${APP_NS}/jobs`)).spec?.ordering).toBe('ORDERING_PER_KEY');
   });
 
   it('deletes with each deletionPolicy: Delete, Retain, Drain', async () => {
@@ -616,4 +654,16 @@ describe('wharf operator against a real API server', () => {
     // The removed members' processes stop, as their pods would.
     await Promise.all(members.slice(3).map((m) => m.child?.stop()));
   }, 120_000);
+  it('hands leadership to a standby operator when the leader stops', async () => {
+    const leasePath = '/apis/coordination.k8s.io/v1/namespaces/wharf-system/leases/wharf-operator';
+    const holder = async () =>
+      ((await get(leasePath))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
+    await spawnOperator('operator-standby', []);
+    expect(await holder()).toBe('operator-test');
+    expect(await stopProcess(operator)).toBe(0); // SIGTERM: stops and releases the Lease
+    await until('the standby holds the Lease', holder, (h) => h === 'operator-standby');
+    await ok('POST', wharfPath('queues', APP_NS), queueBody('after-handover'));
+    const queue = await readyQueue('after-handover');
+    expect(queue.metadata?.finalizers).toContain('wharf.dev/broker-cleanup');
+  });
 });
