@@ -108,13 +108,13 @@ describe('the test control plane', () => {
       },
     });
     expect((await cp.request('DELETE', `${queuesPath}/owner`)).status).toBe(200);
-    await waitFor('the owned ConfigMap to be collected', 60_000, async () => {
+    await waitFor('the owned ConfigMap to be collected', 25_000, async () => {
       const response = await cp.request('GET', `/api/v1/namespaces/${NS}/configmaps/owned`);
       return response.status === 404;
     });
 
     expect((await cp.request('DELETE', `/api/v1/namespaces/${NS}`)).status).toBe(200);
-    await waitFor(`namespace ${NS} to be deleted`, 60_000, async () => {
+    await waitFor(`namespace ${NS} to be deleted`, 25_000, async () => {
       const response = await cp.request('GET', `/api/v1/namespaces/${NS}`);
       return response.status === 404;
     });

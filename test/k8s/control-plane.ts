@@ -206,6 +206,20 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
     return controlPlane(fromKubeconfigFile(shared, kubectlPath), async () => {});
   }
   await buildControlPlane(options);
+  // The ports are picked free by k8s.sh but another process may take one before the server binds
+  // it; a start that fails is retried on new ports, a bounded number of times.
+  const attempts = 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      process.stderr.write(`control-plane: start attempt ${attempt} failed, retrying: ${String(error)}\n`);
+    }
+  }
+}
+
+async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   const stateDir = await mkdtemp(join(tmpdir(), 'wharf-k8s-'));
   const env = {
     ...process.env,
