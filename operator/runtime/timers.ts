@@ -18,8 +18,8 @@ export const systemTimers: Timers = {
   nowMs: () => performance.now(),
   wallMs: () => Date.now(),
   after(delayMs, callback) {
+    // Not unref'd: a standby operator waiting for its Lease has nothing else keeping it alive.
     const timer = setTimeout(callback, Math.max(0, delayMs));
-    timer.unref?.();
     return { cancel: () => clearTimeout(timer) };
   },
 };
