@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { ApiException, CustomObjectsApi } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { wharf } from '../../cli/testing.ts';
 import { DURATION_MESSAGE } from '../../crds/definitions.ts';
 import {
   GROUP,
@@ -105,6 +106,21 @@ describe('wharf.dev CRDs on a real kube-apiserver', () => {
       expect(line).toContain(kind.kind);
       expect(line).toContain('wharf');
     }
+  });
+
+  it('`wharf crds | kubectl apply --server-side -f -` applies (no change: installCrds applied the same)', async () => {
+    const printed = await wharf(['crds']);
+    const applied = await cp.kubectl(['apply', '--server-side', '--field-manager', 'wharf-test', '-f', '-'], {
+      stdin: printed.stdout,
+    });
+    expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout.trim().split('\n')).toEqual([
+      'customresourcedefinition.apiextensions.k8s.io/wharfclusters.wharf.dev serverside-applied',
+      'customresourcedefinition.apiextensions.k8s.io/queues.wharf.dev serverside-applied',
+      'customresourcedefinition.apiextensions.k8s.io/topics.wharf.dev serverside-applied',
+    ]);
+    const diff = await cp.kubectl(['diff', '--server-side', '--field-manager', 'wharf-test', '-f', 'crds/']);
+    expect(diff.code, diff.stdout + diff.stderr).toBe(0);
   });
 
   it('accepts the example resources (examples/resources) and applies the defaults', async () => {
