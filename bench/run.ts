@@ -1,7 +1,9 @@
 // The publish/consume benchmark: Wharf beside the ceiling of a Node broker on this machine, in
 // the same run (../shared/ceiling/run.sh), reported as fractions of the matching ceiling row.
-//   npm run bench -- [--secs 8] [--only NAME,...] [--nodes 1|3] [--via direct|sidecar|both] [--memory 1000000]
-//                    [--no-ceiling] [--json]
+//   npm run bench -- [--secs 8] [--only NAME,...] [--nodes 1|3] [--via direct|sidecar|both] [--repeat N]
+//                    [--memory 1000000] [--no-ceiling] [--json]
+// --via both runs each workload directly and then through the sidecar, back to back (--repeat
+// times, alternating), so both see the same machine load; sidecar/direct is the ratio of the medians.
 // 1 KiB payloads, fsync before every acknowledgement, one broker process, one client process.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -25,6 +27,8 @@ const { values: args } = parseArgs({
     via: { type: 'string', default: 'direct' },
     /** Broker processes: 1, or a Raft group of 3 (every message on 3 replicas, fsynced on 2 before the answer). */
     nodes: { type: 'string', default: '1' },
+    /** Runs of each workload per target (alternating direct and sidecar); rows report the median. */
+    repeat: { type: 'string', default: '1' },
   },
 });
 const secs = Number(args.secs);
@@ -166,8 +170,9 @@ const workloads: Record<string, Workload> = {
     // Fill the queue with more than a run can drain (measured from the batch rate), then consume.
     const target = 60_000 * secs;
     const requests = Array.from({ length: 64 }, () => ({ destination: q, message: { payload } }));
-    progress(`  filling ${q} with ${target} messages`);
-    let filled = 0;
+    // What an earlier run left counts (repeats share the queue).
+    let filled = Number((await client.getQueue(q)).status?.depth ?? 0);
+    progress(`  filling ${q} with ${Math.max(0, target - filled)} messages`);
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (filled < target) {
@@ -299,29 +304,54 @@ const client = connect(await leaderAddress(broker.address, nodes), { deadlineMs:
 cpuProbes.set('broker', () => broker.cpuSeconds());
 const rows: Row[] = [];
 const viaSidecar: Row[] = [];
+/** Each run's rows, by workload, for the medians and the per-pair ratios. */
+const runs = new Map<string, { direct: Row[]; sidecar: Row[] }>();
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length === 0 ? 0 : (sorted[Math.floor((sorted.length - 1) / 2)] as number);
+};
+/** The run with the median throughput stands for them all. */
+const medianRow = (list: readonly Row[]): Row => {
+  const m = median(list.map((r) => r.msgsPerS));
+  return list.find((r) => r.msgsPerS === m) as Row;
+};
 try {
   // --memory alone measures only memory; add --only to run workloads too.
   const names = args.only === '' ? (Number(args.memory) > 0 ? [] : Object.keys(workloads)) : args.only.split(',');
-  const run = async (target: WharfClient, into: Row[], label: string): Promise<void> => {
+  for (const name of names) {
+    if (workloads[name] === undefined) {
+      throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
+    }
+  }
+  const repeat = Math.max(1, Number(args.repeat));
+  const sidecar = args.via === 'direct' ? undefined : await spawnSidecar(Number(args.port) + 1, broker.address);
+  const throughSidecar = sidecar === undefined ? undefined : connect(sidecar.address, { deadlineMs: 120_000 });
+  try {
     for (const name of names) {
-      const workload = workloads[name];
-      if (workload === undefined) throw new Error(`unknown workload ${name} (${Object.keys(workloads).join(', ')})`);
-      progress(`wharf${label}: ${name} (${secs}s)`);
-      into.push(await workload(target));
+      const workload = workloads[name] as Workload;
+      const these = { direct: [] as Row[], sidecar: [] as Row[] };
+      runs.set(name, these);
+      for (let r = 0; r < repeat; r++) {
+        if (args.via !== 'sidecar') {
+          progress(`wharf: ${name} (${secs}s)`);
+          these.direct.push(await workload(client));
+        }
+        if (sidecar !== undefined && throughSidecar !== undefined) {
+          progress(`wharf via sidecar: ${name} (${secs}s)`);
+          cpuProbes.set('sidecar', () => sidecar.cpuSeconds());
+          try {
+            these.sidecar.push(await workload(throughSidecar));
+          } finally {
+            cpuProbes.delete('sidecar');
+          }
+        }
+      }
+      if (these.direct.length > 0) rows.push(medianRow(these.direct));
+      if (these.sidecar.length > 0) viaSidecar.push(medianRow(these.sidecar));
     }
-  };
-  if (args.via !== 'sidecar') await run(client, rows, '');
-  if (args.via !== 'direct') {
-    const sidecar = await spawnSidecar(Number(args.port) + 1, broker.address);
-    const throughSidecar = connect(sidecar.address, { deadlineMs: 120_000 });
-    cpuProbes.set('sidecar', () => sidecar.cpuSeconds());
-    try {
-      await run(throughSidecar, viaSidecar, ' via sidecar');
-    } finally {
-      cpuProbes.delete('sidecar');
-      throughSidecar.close();
-      await sidecar.stop();
-    }
+  } finally {
+    throughSidecar?.close();
+    await sidecar?.stop();
   }
   if (args.json) console.log(JSON.stringify({ ceiling: Object.fromEntries(ceiling), rows, viaSidecar }));
   else {
@@ -329,11 +359,15 @@ try {
     if (viaSidecar.length > 0) {
       console.log('\nthrough a sidecar process (app -> sidecar -> broker):');
       console.log(format(viaSidecar, ceiling));
-      if (rows.length === viaSidecar.length) {
-        for (const [i, r] of viaSidecar.entries()) {
-          const direct = rows[i]?.msgsPerS ?? 0;
-          console.log(`  ${r.name}: sidecar/direct = ${direct > 0 ? ((100 * r.msgsPerS) / direct).toFixed(0) : '-'}%`);
-        }
+      for (const these of runs.values()) {
+        const direct = median(these.direct.map((r) => r.msgsPerS));
+        const through = median(these.sidecar.map((r) => r.msgsPerS));
+        if (direct === 0 || through === 0) continue;
+        const pairs = these.sidecar.map(
+          (r, i) => `${((100 * r.msgsPerS) / (these.direct[i]?.msgsPerS ?? 1)).toFixed(0)}%`,
+        );
+        const each = pairs.length > 1 ? ` (each run: ${pairs.join(' ')})` : '';
+        console.log(`  ${these.sidecar[0]?.name}: sidecar/direct = ${((100 * through) / direct).toFixed(0)}%${each}`);
       }
     }
   }
