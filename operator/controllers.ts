@@ -10,6 +10,7 @@ import { reconcileCluster } from './reconcile/cluster-reconciler.ts';
 import { type Cache, objectKey, type ReconcileDeps, splitKey } from './reconcile/deps.ts';
 import { reconcileDestination } from './reconcile/destination-reconciler.ts';
 import type { EventRecorder } from './reconcile/events.ts';
+import { ChangeFilter } from './runtime/change-filter.ts';
 import { ResilientInformer } from './runtime/informer.ts';
 import type { KubeClient } from './runtime/kube-client.ts';
 import { resourcePath } from './runtime/resource-paths.ts';
@@ -54,6 +55,7 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
   const queue = new WorkQueue({ timers, backoff: { baseDelayMs: 200, maxDelayMs: 30_000, keysMax: 10_000 } });
   const scopes: (string | undefined)[] = options.namespaces.length === 0 ? [undefined] : [...options.namespaces];
   const informers = new Map<WatchedKind, ResilientInformer<KubernetesObject>[]>();
+  const changes = new ChangeFilter();
   for (const kind of KINDS) {
     informers.set(
       kind,
@@ -65,8 +67,10 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
           list: () => options.kube.list(path) as Promise<KubernetesListObject<KubernetesObject>>,
           timers,
           logger,
-          onChange: (_type, object) => {
-            queue.add(`${kind}|${objectKey(object)}`);
+          onChange: (type, object) => {
+            const key = `${kind}|${objectKey(object)}`;
+            if (!changes.admit(key, type, object)) return;
+            queue.add(key);
             // Queues and Topics follow their cluster (e.g. finalizers released when it goes).
             if (kind === 'WharfCluster') enqueueAll(['Queue', 'Topic']);
           },
