@@ -6,6 +6,13 @@ import type { OperatorSettings } from '../model/cluster-spec.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import type { Timers } from '../runtime/timers.ts';
 import type { BrokerDirectory } from './broker-directory.ts';
+
+/** What reconcilers use of the broker directory (tests pass a fake). */
+export type Brokers = Pick<
+  BrokerDirectory,
+  'admin' | 'adminAddress' | 'clientAt' | 'forget' | 'isOverridden' | 'isReady' | 'member'
+>;
+
 import type { EventRecorder } from './events.ts';
 
 export interface Cache<T> {
@@ -15,7 +22,7 @@ export interface Cache<T> {
 
 export interface ReconcileDeps {
   readonly kube: KubeClient;
-  readonly brokers: BrokerDirectory;
+  readonly brokers: Brokers;
   readonly events: EventRecorder;
   readonly timers: Timers;
   readonly logger: Logger;
