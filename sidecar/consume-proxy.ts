@@ -190,7 +190,7 @@ class ConsumeSession {
     const { ledger, tracing, metrics, router } = this.#deps;
     let head: ConsumeResponseHead;
     try {
-      head = readConsumeResponse(bytes);
+      head = readConsumeResponse(bytes, tracing.enabled);
     } catch (error) {
       this.#fail(status.INTERNAL, `malformed Consume frame from the broker: ${String(error)}`);
       return;
@@ -201,22 +201,29 @@ class ConsumeSession {
         this.#sinceConfirm = 0;
         router.confirmed(d.destination, this.#address);
       }
-      if (tracing.enabled) {
-        // Spans need the message (id, size, headers): decode it all.
-        const delivery = CONSUME.responseDeserialize(bytes).delivery;
-        if (delivery) ledger.add(held(delivery, this.#address, this.id, tracing));
-      } else {
-        ledger.add({
-          receipt: d.receipt,
-          destination: d.destination,
-          subscription: d.subscription,
-          messageId: '',
-          address: this.#address,
-          streamId: this.id,
-          span: undefined,
-          leaseExpiresMs: d.leaseExpiresMs,
-        });
-      }
+      const facts = d.trace;
+      ledger.add({
+        receipt: d.receipt,
+        destination: d.destination,
+        subscription: d.subscription,
+        messageId: facts?.messageId ?? '',
+        address: this.#address,
+        streamId: this.id,
+        span:
+          facts === undefined
+            ? undefined
+            : tracing.startProcess(
+                {
+                  destination: d.destination,
+                  subscription: d.subscription,
+                  messageId: facts.messageId,
+                  attempt: facts.attempt,
+                  payloadBytes: facts.payloadBytes,
+                },
+                facts.headers,
+              ),
+        leaseExpiresMs: d.leaseExpiresMs,
+      });
       this.#deliveries.inc();
       this.#toApp(bytes);
       return;

@@ -7,7 +7,7 @@
 // NOT merged by protobufjs (the last one replaces the first), so the message is re-framed with
 // its new length: its bytes are copied once, into the upstream request. Responses are split into
 // per-request slices without copying. Pure functions over Buffers.
-import { fieldOf, WireReader, wireTypeOf } from './wire.ts';
+import { fieldOf, readTraceEntry, WireReader, wireTypeOf } from './wire.ts';
 
 const LEN = 2;
 const VARINT = 0;
@@ -29,13 +29,6 @@ export interface PublishHead {
   readonly tracestate: string | undefined;
   /** A known field with an unexpected wire type: the caller decodes the request the slow way. */
   readonly unusual: boolean;
-}
-
-const TRACEPARENT_KEY = Buffer.from('traceparent');
-const TRACESTATE_KEY = Buffer.from('tracestate');
-
-function keyIs(buf: Buffer, start: number, length: number, key: Buffer): boolean {
-  return length === key.length && buf.compare(key, 0, key.length, start, start + length) === 0;
 }
 
 /** Reads one PublishRequest's head; `trace` also reads its traceparent/tracestate headers. */
@@ -86,21 +79,9 @@ export function readPublishRequest(buf: Buffer, start: number, end: number, trac
           break;
         case 3:
           if (trace) {
-            const entry = m.sub();
-            let keyStart = -1;
-            let keyLength = 0;
-            let value = '';
-            while (!entry.done) {
-              const t = entry.tag();
-              if (t === 0x0a) {
-                keyLength = entry.length();
-                keyStart = entry.pos;
-                entry.pos += keyLength;
-              } else if (t === 0x12) value = entry.string();
-              else entry.skip(wireTypeOf(t));
-            }
-            if (keyStart >= 0 && keyIs(buf, keyStart, keyLength, TRACEPARENT_KEY)) traceparent = value;
-            else if (keyStart >= 0 && keyIs(buf, keyStart, keyLength, TRACESTATE_KEY)) tracestate = value;
+            const entry = readTraceEntry(m);
+            if (entry?.[0] === 'traceparent') traceparent = entry[1];
+            else if (entry?.[0] === 'tracestate') tracestate = entry[1];
           } else m.skip(LEN);
           break;
         case 5: {

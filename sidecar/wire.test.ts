@@ -31,6 +31,33 @@ describe('wire heads of Consume frames', () => {
     });
   });
 
+  it('reads what a process span needs when asked to, trace headers only', () => {
+    const bytes = consume.responseSerialize({
+      delivery: {
+        message: {
+          id: 'm1',
+          payload: Buffer.alloc(300, 1),
+          headers: { traceparent: 'tp', tracestate: 'ts', other: 'x', traceparentx: 'no' },
+        },
+        receipt: 'r-1',
+        attempt: 3,
+        destination: 'ns/orders',
+      },
+    });
+    const head = readConsumeResponse(bytes, true);
+    expect(head).toMatchObject({
+      kind: 'delivery',
+      delivery: {
+        receipt: 'r-1',
+        trace: { messageId: 'm1', attempt: 3, payloadBytes: 300, headers: { traceparent: 'tp', tracestate: 'ts' } },
+      },
+    });
+    const bare = consume.responseSerialize({ delivery: { receipt: 'r-2', attempt: 1 } });
+    expect(readConsumeResponse(bare, true)).toMatchObject({
+      delivery: { trace: { messageId: '', attempt: 1, payloadBytes: 0, headers: {} } },
+    });
+  });
+
   it('reads a settle result', () => {
     const bytes = consume.responseSerialize({ settled: { receipt: 'r-2', outcome: 'OUTCOME_EXPIRED' } });
     expect(readConsumeResponse(bytes)).toEqual({ kind: 'settled', receipt: 'r-2', outcome: 2 });

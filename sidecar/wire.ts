@@ -107,13 +107,24 @@ function readMillis(r: WireReader): number {
   return seconds * 1000 + Math.floor(nanos / 1e6);
 }
 
-/** What the sidecar reads of a Delivery it passes on without tracing. */
+/** What a process span needs of a delivery's message, read when tracing is on. */
+export interface DeliveryTraceFacts {
+  messageId: string;
+  attempt: number;
+  payloadBytes: number;
+  /** The message's traceparent / tracestate headers, if it has them. */
+  headers: Record<string, string>;
+}
+
+/** What the sidecar reads of a Delivery it passes on. */
 export interface DeliveryHead {
   receipt: string;
   destination: string;
   subscription: string;
   /** Epoch ms; 0 when the delivery has no lease expiry. */
   leaseExpiresMs: number;
+  /** Only when asked for (tracing). */
+  trace: DeliveryTraceFacts | undefined;
 }
 
 /** A ConsumeResponse frame: `delivery`, `settled`, or neither (an empty or unknown frame). */
@@ -122,14 +133,70 @@ export type ConsumeResponseHead =
   | { readonly kind: 'settled'; readonly receipt: string; readonly outcome: number }
   | { readonly kind: 'other' };
 
-function readDelivery(r: WireReader): DeliveryHead {
+const TRACEPARENT_KEY = Buffer.from('traceparent');
+const TRACESTATE_KEY = Buffer.from('tracestate');
+
+/**
+ * One `map<string, string>` entry (the reader at its LEN field): its key and value when the key
+ * is traceparent or tracestate (compared as bytes, so other keys are never decoded).
+ */
+export function readTraceEntry(r: WireReader): ['traceparent' | 'tracestate', string] | undefined {
+  const entry = r.sub();
+  let keyStart = -1;
+  let keyLength = 0;
+  let value = '';
+  while (!entry.done) {
+    const tag = entry.tag();
+    if (tag === 0x0a) {
+      keyLength = entry.length();
+      keyStart = entry.pos;
+      entry.pos += keyLength;
+    } else if (tag === 0x12) value = entry.string();
+    else entry.skip(wireTypeOf(tag));
+  }
+  const { buf } = r;
+  const is = (key: Buffer) =>
+    keyLength === key.length && buf.compare(key, 0, key.length, keyStart, keyStart + keyLength) === 0;
+  if (keyStart < 0) return undefined;
+  if (is(TRACEPARENT_KEY)) return ['traceparent', value];
+  if (is(TRACESTATE_KEY)) return ['tracestate', value];
+  return undefined;
+}
+
+/** Message id, payload size and trace headers of the Message at the reader (a LEN field). */
+function readMessageTrace(r: WireReader, attempt: number): DeliveryTraceFacts {
+  const m = r.sub();
+  const facts: DeliveryTraceFacts = { messageId: '', attempt, payloadBytes: 0, headers: {} };
+  while (!m.done) {
+    const tag = m.tag();
+    if (tag === 0x0a) facts.messageId = m.string();
+    else if (tag === 0x12) {
+      facts.payloadBytes = m.length();
+      m.pos += facts.payloadBytes;
+    } else if (tag === 0x1a) {
+      const entry = readTraceEntry(m);
+      if (entry !== undefined) facts.headers[entry[0]] = entry[1];
+    } else m.skip(wireTypeOf(tag));
+  }
+  return facts;
+}
+
+function readDelivery(r: WireReader, trace: boolean): DeliveryHead {
   const inner = r.sub();
-  const head: DeliveryHead = { receipt: '', destination: '', subscription: '', leaseExpiresMs: 0 };
+  const head: DeliveryHead = { receipt: '', destination: '', subscription: '', leaseExpiresMs: 0, trace: undefined };
+  let attempt = 0;
   while (!inner.done) {
     const tag = inner.tag();
     switch (tag) {
+      case 0x0a: // message = 1
+        if (trace) head.trace = readMessageTrace(inner, 0);
+        else inner.skip(LEN);
+        break;
       case 0x12: // receipt = 2
         head.receipt = inner.string();
+        break;
+      case 0x18: // attempt = 3
+        attempt = inner.varint();
         break;
       case 0x22: // lease_expires = 4
         head.leaseExpiresMs = readMillis(inner);
@@ -143,6 +210,10 @@ function readDelivery(r: WireReader): DeliveryHead {
       default:
         inner.skip(wireTypeOf(tag));
     }
+  }
+  if (trace) {
+    head.trace ??= { messageId: '', attempt: 0, payloadBytes: 0, headers: {} };
+    head.trace.attempt = attempt;
   }
   return head;
 }
@@ -160,13 +231,16 @@ function readSettleResult(r: WireReader): { receipt: string; outcome: number } {
   return { receipt, outcome };
 }
 
-/** The head of a ConsumeResponse (oneof frame: delivery = 1, settled = 2; the last one wins). */
-export function readConsumeResponse(buf: Buffer): ConsumeResponseHead {
+/**
+ * The head of a ConsumeResponse (oneof frame: delivery = 1, settled = 2; the last one wins);
+ * `trace` also reads what a process span needs of a delivery.
+ */
+export function readConsumeResponse(buf: Buffer, trace = false): ConsumeResponseHead {
   const r = new WireReader(buf);
   let head: ConsumeResponseHead = { kind: 'other' };
   while (!r.done) {
     const tag = r.tag();
-    if (tag === 0x0a) head = { kind: 'delivery', delivery: readDelivery(r) };
+    if (tag === 0x0a) head = { kind: 'delivery', delivery: readDelivery(r, trace) };
     else if (tag === 0x12) {
       const settled = readSettleResult(r);
       head = { kind: 'settled', receipt: settled.receipt, outcome: settled.outcome };
