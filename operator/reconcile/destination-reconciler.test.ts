@@ -132,6 +132,9 @@ function setup(objects: { queues: Queue[]; clusters?: WharfCluster[] }) {
 const withFinalizer = { finalizers: [FINALIZER] };
 const deleting = { finalizers: [FINALIZER, 'other/keep'], deletionTimestamp: '2026-01-01T00:00:00Z' };
 const statusWrites = (kube: FakeKube) => kube.writes.filter((w) => w.path.endsWith('/status'));
+/** The status of the first status write. */
+const firstStatus = (kube: FakeKube): Queue['status'] =>
+  (statusWrites(kube)[0]?.body as { status?: Queue['status'] } | undefined)?.status;
 const finalizerPatches = (kube: FakeKube) =>
   kube.writes
     .filter((w) => w.verb === 'mergePatch')
@@ -156,9 +159,8 @@ describe('reconcileDestination', () => {
     expect(await run()).toEqual({ requeueAfterMs: 10_000 });
     expect(broker.calls).toEqual(['get shop/orders', 'apply shop/orders']);
     expect(broker.queues.get('shop/orders')?.spec?.maxDeliveries).toBe(4);
-    const [write] = statusWrites(kube);
-    expect(write?.verb).toBe('apply');
-    expect((write?.body as { status: Queue['status'] }).status).toMatchObject({
+    expect(statusWrites(kube)[0]?.verb).toBe('apply');
+    expect(firstStatus(kube)).toMatchObject({
       observedGeneration: 1,
       depth: 0,
       leader: 'wharf-0',
@@ -170,7 +172,7 @@ describe('reconcileDestination', () => {
   it('only reads the broker, and writes nothing, when the applied generation is unchanged', async () => {
     const first = setup({ queues: [queue({}, withFinalizer)] });
     await first.run();
-    const status = (statusWrites(first.kube)[0]?.body as { status: Queue['status'] }).status;
+    const status = firstStatus(first.kube);
     const second = setup({ queues: [queue({}, withFinalizer, status)] });
     second.broker.queues.set('shop/orders', { spec: {}, depth: 0, draining: false });
     await second.run();
@@ -182,7 +184,7 @@ describe('reconcileDestination', () => {
     const { broker, kube, run } = setup({ queues: [queue({}, withFinalizer)] });
     broker.down = true;
     expect(await run()).toEqual({ requeueAfterMs: 2_000 });
-    const status = (statusWrites(kube)[0]?.body as { status: Queue['status'] }).status;
+    const status = firstStatus(kube);
     expect(status?.conditions?.[0]).toMatchObject({ type: 'Ready', status: 'False', reason: 'ClusterUnavailable' });
   });
 
@@ -209,7 +211,7 @@ describe('reconcileDestination', () => {
     expect(await run()).toEqual({ requeueAfterMs: 2_000 });
     expect(broker.queues.get('shop/orders')?.draining).toBe(true);
     expect(finalizerPatches(kube)).toEqual([]);
-    const status = (statusWrites(kube)[0]?.body as { status: Queue['status'] }).status;
+    const status = firstStatus(kube);
     expect(status?.conditions?.find((c) => c.type === 'Draining')).toMatchObject({
       status: 'True',
       message: '2 messages left; publishes are refused',
