@@ -109,6 +109,9 @@ export async function spawnSidecar(port: number, brokerAddress: string): Promise
   // WHARF_BENCH_SIDECAR_CPU_PROF=<dir>: the sidecar writes a V8 CPU profile there when it exits.
   const profileDir = process.env.WHARF_BENCH_SIDECAR_CPU_PROF;
   if (profileDir !== undefined && profileDir !== '') args.unshift('--cpu-prof', '--cpu-prof-dir', profileDir);
+  // WHARF_BENCH_SIDECAR_NODE_FLAGS="--max-semi-space-size=32 ...": V8/Node flags for the sidecar alone.
+  const flags = process.env.WHARF_BENCH_SIDECAR_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
+  args.unshift(...flags);
   const env = { ...process.env, WHARF_LOG_LEVEL: 'warn' };
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const address = await new Promise<string>((resolve, reject) => {

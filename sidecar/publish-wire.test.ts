@@ -5,8 +5,10 @@ import { brokerPackageDefinition } from '../client/proto.ts';
 import type { PublishRequest } from '../proto/gen/wharf/v1/PublishRequest.ts';
 import {
   clearDuplicate,
+  frameEncoded,
   frameRepeated,
   isDuplicate,
+  PublishEncoding,
   readPublishRequest,
   readPublishResponse,
   rewritePublish,
@@ -144,9 +146,18 @@ describe('rewritePublish', () => {
 });
 
 describe('batches and responses as bytes', () => {
-  it('frames requests into a PublishBatchRequest and splits a response without copying', () => {
+  it('frames requests into a PublishBatchRequest, rewritten in place, and splits a response without copying', () => {
     const a = encode({ destination: 'a/b', message: { payload: Buffer.from('x') } });
-    const b = encode({ destination: 'a/c', requestId: 'r' });
+    const b = encode({ destination: 'c', requestId: 'r' });
+    const changes = { destination: 'a/c', dedupId: 'd', replyTo: undefined, headers: undefined };
+    const framed = frameEncoded([new PublishEncoding(a, 0, a.length), new PublishEncoding(b, 0, b.length, changes)]);
+    expect(batch.requestDeserialize(framed)).toEqual(
+      batch.requestDeserialize(
+        batch.requestSerialize({
+          requests: [decode(a), { destination: 'a/c', requestId: 'r', message: { dedupId: 'd' } }],
+        }),
+      ),
+    );
     expect(batch.requestDeserialize(frameRepeated([a, b]))).toEqual(
       batch.requestDeserialize(batch.requestSerialize({ requests: [decode(a), decode(b)] })),
     );
@@ -187,7 +198,8 @@ describe('preparePublish', () => {
   it('sends a request that needs nothing filled in as the bytes it came in (no copy)', () => {
     const bytes = encode({ destination: 'shop/orders', message: { payload: Buffer.from('x'), dedupId: 'd' } });
     const job = preparePublish(bytes, 0, bytes.length, options);
-    expect(job.bytes.buffer).toBe(bytes.buffer);
+    expect(job.encoding.changes).toBeUndefined();
+    expect(job.encoding.toBuffer().buffer).toBe(bytes.buffer);
     expect(job).toMatchObject({ destination: 'shop/orders', sidecarDedup: false, payloadBytes: 1 });
   });
 
@@ -195,7 +207,7 @@ describe('preparePublish', () => {
     const bytes = encode({ destination: 'orders', message: { payload: Buffer.from('x'), replyTo: 'r' } });
     const job = preparePublish(bytes, 0, bytes.length, options);
     expect(job.sidecarDedup).toBe(true);
-    expect(decode(job.bytes)).toMatchObject({
+    expect(decode(job.encoding.toBuffer())).toMatchObject({
       destination: 'shop/orders',
       message: { dedupId: 'sc-new', replyTo: 'shop/r' },
     });
@@ -212,6 +224,9 @@ describe('preparePublish', () => {
     const odd = Buffer.concat([Buffer.from([0x18, 0x00]), encode({ destination: 'orders', message: { key: 'k' } })]);
     expect(readPublishRequest(odd, 0, odd.length, false).unusual).toBe(true);
     const job = preparePublish(odd, 0, odd.length, options);
-    expect(decode(job.bytes)).toMatchObject({ destination: 'shop/orders', message: { key: 'k', dedupId: 'sc-new' } });
+    expect(decode(job.encoding.toBuffer())).toMatchObject({
+      destination: 'shop/orders',
+      message: { key: 'k', dedupId: 'sc-new' },
+    });
   });
 });

@@ -176,65 +176,129 @@ export interface PublishChanges {
 }
 
 /**
- * The PublishRequest with `changes` applied: the app's request fields other than destination and
+ * A PublishRequest ready to be written into an upstream batch: bytes `start`..`end` of the app's
+ * request as they are, or, with `changes`, the app's request fields other than destination and
  * message as they were, then the destination, then the message re-framed with the new fields
- * appended.
+ * appended. Sized on construction; written straight into the batch buffer (one copy of the
+ * payload between the app's request and the upstream one).
  */
-export function rewritePublish(buf: Buffer, start: number, end: number, changes: PublishChanges): Buffer {
-  // Sizes first.
-  const appended: [tag: number, value: string, bytes: number][] = [];
-  if (changes.dedupId !== undefined) appended.push([0x2a, changes.dedupId, Buffer.byteLength(changes.dedupId)]);
-  if (changes.replyTo !== undefined) appended.push([0x4a, changes.replyTo, Buffer.byteLength(changes.replyTo)]);
-  const entries: [key: string, keyBytes: number, value: string, valueBytes: number, size: number][] = [];
-  for (const key in changes.headers) {
-    const value = changes.headers[key] ?? '';
-    const keyBytes = Buffer.byteLength(key);
-    const valueBytes = Buffer.byteLength(value);
-    entries.push([key, keyBytes, value, valueBytes, lenFieldSize(keyBytes) + lenFieldSize(valueBytes)]);
-  }
-  // The request's other fields, and the message's own content, are found in one pass.
-  const r = new WireReader(buf, start, end);
-  const kept: [number, number][] = [];
-  let messageStart = -1;
-  let messageEnd = -1;
-  let keptBytes = 0;
-  while (!r.done) {
-    const fieldStart = r.pos;
-    const tag = r.tag();
-    const field = fieldOf(tag);
-    if (field === 2 && wireTypeOf(tag) === LEN) {
-      const n = r.length();
-      messageStart = r.pos;
-      messageEnd = r.pos + n;
-      r.pos += n;
-      continue;
+export class PublishEncoding {
+  readonly buf: Buffer;
+  readonly start: number;
+  readonly end: number;
+  readonly changes: PublishChanges | undefined;
+  /** Bytes the encoded PublishRequest takes. */
+  readonly size: number;
+  readonly #kept: number[] = [];
+  #messageStart = -1;
+  #messageEnd = -1;
+  #messageBytes = 0;
+  #destinationBytes = 0;
+  readonly #appended: [tag: number, value: string, bytes: number][] = [];
+  readonly #entries: [key: string, keyBytes: number, value: string, valueBytes: number, size: number][] = [];
+
+  constructor(buf: Buffer, start: number, end: number, changes?: PublishChanges) {
+    this.buf = buf;
+    this.start = start;
+    this.end = end;
+    this.changes = changes;
+    if (changes === undefined) {
+      this.size = end - start;
+      return;
     }
-    r.skip(wireTypeOf(tag));
-    if (field === 1) continue;
-    kept.push([fieldStart, r.pos]);
-    keptBytes += r.pos - fieldStart;
+    if (changes.dedupId !== undefined) {
+      this.#appended.push([0x2a, changes.dedupId, Buffer.byteLength(changes.dedupId)]);
+    }
+    if (changes.replyTo !== undefined) {
+      this.#appended.push([0x4a, changes.replyTo, Buffer.byteLength(changes.replyTo)]);
+    }
+    for (const key in changes.headers) {
+      const value = changes.headers[key] ?? '';
+      const keyBytes = Buffer.byteLength(key);
+      const valueBytes = Buffer.byteLength(value);
+      this.#entries.push([key, keyBytes, value, valueBytes, lenFieldSize(keyBytes) + lenFieldSize(valueBytes)]);
+    }
+    // The request's other fields, and the message's own content, are found in one pass.
+    const r = new WireReader(buf, start, end);
+    let keptBytes = 0;
+    while (!r.done) {
+      const fieldStart = r.pos;
+      const tag = r.tag();
+      const field = fieldOf(tag);
+      if (field === 2 && wireTypeOf(tag) === LEN) {
+        const n = r.length();
+        this.#messageStart = r.pos;
+        this.#messageEnd = r.pos + n;
+        r.pos += n;
+        continue;
+      }
+      r.skip(wireTypeOf(tag));
+      if (field === 1) continue;
+      this.#kept.push(fieldStart, r.pos);
+      keptBytes += r.pos - fieldStart;
+    }
+    let messageBytes = this.#messageStart < 0 ? 0 : this.#messageEnd - this.#messageStart;
+    for (const [, , bytes] of this.#appended) messageBytes += lenFieldSize(bytes);
+    for (const [, , , , size] of this.#entries) messageBytes += lenFieldSize(size);
+    this.#messageBytes = messageBytes;
+    this.#destinationBytes = Buffer.byteLength(changes.destination);
+    this.size = keptBytes + lenFieldSize(this.#destinationBytes) + lenFieldSize(messageBytes);
   }
-  let messageBytes = messageStart < 0 ? 0 : messageEnd - messageStart;
-  for (const [, , bytes] of appended) messageBytes += lenFieldSize(bytes);
-  for (const [, , , , size] of entries) messageBytes += lenFieldSize(size);
-  const destinationBytes = Buffer.byteLength(changes.destination);
-  const total = keptBytes + lenFieldSize(destinationBytes) + lenFieldSize(messageBytes);
-  // Then one buffer, written in order.
+
+  /** Writes the request at `pos` of `out`; returns the position after it. */
+  writeTo(out: Buffer, pos: number): number {
+    const { buf, changes } = this;
+    const begin = pos;
+    if (changes === undefined) return pos + buf.copy(out, pos, this.start, this.end);
+    const kept = this.#kept;
+    for (let i = 0; i < kept.length; i += 2) pos += buf.copy(out, pos, kept[i], kept[i + 1]);
+    pos = writeString(out, pos, 0x0a, changes.destination, this.#destinationBytes);
+    out[pos++] = 0x12;
+    pos = writeVarint(out, pos, this.#messageBytes);
+    if (this.#messageStart >= 0) pos += buf.copy(out, pos, this.#messageStart, this.#messageEnd);
+    for (const [tag, value, bytes] of this.#appended) pos = writeString(out, pos, tag, value, bytes);
+    for (const [key, keyBytes, value, valueBytes, size] of this.#entries) {
+      out[pos++] = 0x1a;
+      pos = writeVarint(out, pos, size);
+      pos = writeString(out, pos, 0x0a, key, keyBytes);
+      pos = writeString(out, pos, 0x12, value, valueBytes);
+    }
+    if (pos - begin !== this.size) throw new Error(`wrote ${pos - begin} bytes, sized ${this.size}`);
+    return pos;
+  }
+
+  /** The request as a buffer of its own. */
+  toBuffer(): Buffer {
+    if (this.changes === undefined) return this.buf.subarray(this.start, this.end);
+    const out = Buffer.allocUnsafe(this.size);
+    this.writeTo(out, 0);
+    return out;
+  }
+}
+
+/** The PublishRequest with `changes` applied, as a buffer of its own (see PublishEncoding). */
+export function rewritePublish(buf: Buffer, start: number, end: number, changes: PublishChanges): Buffer {
+  return new PublishEncoding(buf, start, end, changes).toBuffer();
+}
+
+/** Something that writes one encoded message of known size. */
+export interface Encoded {
+  readonly size: number;
+  writeTo(out: Buffer, pos: number): number;
+}
+
+/** `repeated <message> field = 1` of these messages (a PublishBatchRequest), in one buffer. */
+export function frameEncoded(items: readonly Encoded[]): Buffer {
+  let total = 0;
+  for (const item of items) total += lenFieldSize(item.size);
   const out = Buffer.allocUnsafe(total);
   let pos = 0;
-  for (const [from, to] of kept) pos += buf.copy(out, pos, from, to);
-  pos = writeString(out, pos, 0x0a, changes.destination, destinationBytes);
-  out[pos++] = 0x12;
-  pos = writeVarint(out, pos, messageBytes);
-  if (messageStart >= 0) pos += buf.copy(out, pos, messageStart, messageEnd);
-  for (const [tag, value, bytes] of appended) pos = writeString(out, pos, tag, value, bytes);
-  for (const [key, keyBytes, value, valueBytes, size] of entries) {
-    out[pos++] = 0x1a;
-    pos = writeVarint(out, pos, size);
-    pos = writeString(out, pos, 0x0a, key, keyBytes);
-    pos = writeString(out, pos, 0x12, value, valueBytes);
+  for (const item of items) {
+    out[pos++] = 0x0a;
+    pos = writeVarint(out, pos, item.size);
+    pos = item.writeTo(out, pos);
   }
-  if (pos !== total) throw new Error(`rewrote ${pos} bytes, sized ${total}`);
+  if (pos !== total) throw new Error(`framed ${pos} bytes, sized ${total}`);
   return out;
 }
 

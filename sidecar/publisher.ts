@@ -13,14 +13,15 @@ import { qualify, qualifyPublish } from './namespace.ts';
 import { type OnCancel, type Outcome, PublishCoalescer } from './publish-coalescer.ts';
 import {
   clearDuplicate,
-  frameRepeated,
+  frameEncoded,
   isDuplicate,
+  PublishEncoding,
   type PublishHead,
   readPublishRequest,
   readPublishResponse,
-  rewritePublish,
   splitRepeated,
 } from './publish-wire.ts';
+
 import { ATTEMPTS_MAX, backoffDelayMs, batchFailureIndex, isRetryablePublish } from './retry.ts';
 import type { Router } from './router.ts';
 import { makeServiceError } from './status.ts';
@@ -29,7 +30,7 @@ import type { SendSpan, Tracing } from './tracing.ts';
 /** One message on its way upstream, as bytes. */
 export interface PublishJob {
   /** The PublishRequest to send: qualified destination, dedup_id and trace headers in place. */
-  readonly bytes: Buffer;
+  readonly encoding: PublishEncoding;
   /** Qualified destination (routing, errors, spans). */
   readonly destination: string;
   readonly requestId: string;
@@ -98,16 +99,21 @@ export function preparePublish(buf: Buffer, start: number, end: number, options:
     }
   }
   const changed = destination !== head.destination || sidecarDedup || replyTo !== head.replyTo || send !== undefined;
-  const bytes = changed
-    ? rewritePublish(buf, start, end, {
-        destination,
-        dedupId: sidecarDedup ? options.newDedupId() : undefined,
-        replyTo: replyTo === head.replyTo ? undefined : replyTo,
-        headers: send?.headers,
-      })
-    : buf.subarray(start, end);
+  const encoding = new PublishEncoding(
+    buf,
+    start,
+    end,
+    changed
+      ? {
+          destination,
+          dedupId: sidecarDedup ? options.newDedupId() : undefined,
+          replyTo: replyTo === head.replyTo ? undefined : replyTo,
+          headers: send?.headers,
+        }
+      : undefined,
+  );
   return {
-    bytes,
+    encoding,
     destination,
     requestId: head.requestId,
     payloadBytes: head.payloadBytes,
@@ -139,7 +145,7 @@ function prepareDecoded(raw: PublishRequest__Output, options: PrepareOptions, st
     message: { ...message, dedupId: sidecarDedup ? options.newDedupId() : message.dedupId, headers },
   });
   return {
-    bytes,
+    encoding: new PublishEncoding(bytes, 0, bytes.length),
     destination: request.destination,
     requestId: request.requestId,
     payloadBytes: message.payload.byteLength,
@@ -168,7 +174,7 @@ export function rawPublishService(service: ServiceDefinition): ServiceDefinition
   };
 }
 /** The upstream PublishBatchRequest: the jobs' requests, framed. */
-const serializeJobs = (jobs: readonly PublishJob[]): Buffer => frameRepeated(jobs.map((j) => j.bytes));
+const serializeJobs = (jobs: readonly PublishJob[]): Buffer => frameEncoded(jobs.map((j) => j.encoding));
 
 /** One coalescing lane per broker address; more than this many addresses means churn. */
 const LANES_MAX = 128;
