@@ -4,7 +4,10 @@
 // apply; Queues and Topics become Ready on the brokers and their status columns show live depth;
 // updates propagate; deletion follows each deletionPolicy and a gone cluster releases the
 // finalizer; the sidecar webhook injects into labelled pods only and fails as failurePolicy says;
-// the operator holds its Lease; scaling 3 → 5 → 3 changes Raft membership in the safe order.
+// the operator holds its Lease and hands it to a standby; scaling 3 → 5 → 3 changes Raft
+// membership in the safe order; deleting a namespace never wedges on the finalizer; the
+// WharfCluster's children are collected with it (kube-controller-manager's namespace and garbage
+// collector controllers run for these two).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -220,7 +223,8 @@ const started = Date.now();
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  cp = await startControlPlane();
+  // The namespace and garbage-collector controllers: namespace deletion and ownerReference cascades.
+  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'] });
   await installCrds(cp);
   timings.controlPlaneMs = Date.now() - started;
   dir = await mkdtemp(join(tmpdir(), 'wharf-operator-k8s-'));
@@ -665,5 +669,48 @@ describe('wharf operator against a real API server', () => {
     await ok('POST', wharfPath('queues', APP_NS), queueBody('after-handover'));
     const queue = await readyQueue('after-handover');
     expect(queue.metadata?.finalizers).toContain('wharf.dev/broker-cleanup');
+  });
+  it('never wedges a namespace: deleting it deletes its Queues through the finalizer', async () => {
+    await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'doomed' } });
+    await ok('POST', wharfPath('queues', 'doomed'), {
+      ...queueBody('temp'),
+      metadata: { name: 'temp', namespace: 'doomed' },
+    });
+    await until(
+      'doomed/temp Ready',
+      () => get(wharfPath('queues', 'doomed', 'temp')),
+      (q) => condition(q, 'Ready')?.status === 'True',
+    );
+    expect((await client.getQueue('doomed/temp')).name).toBe('doomed/temp');
+    await ok('DELETE', '/api/v1/namespaces/doomed');
+    await until(
+      'namespace doomed gone',
+      () => get('/api/v1/namespaces/doomed'),
+      (n) => n === undefined,
+    );
+    await expect(client.getQueue('doomed/temp')).rejects.toMatchObject({ code: 5 });
+  }, 90_000);
+
+  it("deletes the WharfCluster's children with it (ownerReferences)", async () => {
+    const stsPath = `/apis/apps/v1/namespaces/${CLUSTER_NS}/statefulsets/wharf`;
+    expect(await get(stsPath)).toBeDefined();
+    await ok('DELETE', wharfPath('wharfclusters', CLUSTER_NS, 'wharf'));
+    await until(
+      'StatefulSet collected',
+      () => get(stsPath),
+      (s) => s === undefined,
+    );
+    for (const path of [
+      `/api/v1/namespaces/${CLUSTER_NS}/services/wharf`,
+      `/api/v1/namespaces/${CLUSTER_NS}/services/wharf-headless`,
+      `/api/v1/namespaces/${CLUSTER_NS}/configmaps/wharf-config`,
+      `/apis/policy/v1/namespaces/${CLUSTER_NS}/poddisruptionbudgets/wharf`,
+    ]) {
+      await until(
+        `${path} collected`,
+        () => get(path),
+        (o) => o === undefined,
+      );
+    }
   });
 });
