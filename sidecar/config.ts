@@ -14,6 +14,8 @@ export type TracingConfig = OtelSettings;
 export interface PublishLimits {
   /** Requests in one upstream PublishBatch. */
   readonly batchRequestsMax: number;
+  /** Publishes waiting that make another upstream batch leave while one is in flight. */
+  readonly pipelineRequestsMin: number;
   /** Bytes of payload waiting for an upstream call, per broker; beyond it publishers wait. */
   readonly queuedBytesMax: number;
   /** Requests waiting for an upstream call, per broker. */
@@ -46,6 +48,7 @@ export const DEFAULT_BROKERS = ['127.0.0.1:7400'] as const;
 
 export const DEFAULT_PUBLISH_LIMITS: PublishLimits = Object.freeze({
   batchRequestsMax: 512,
+  pipelineRequestsMin: 64,
   queuedBytesMax: 64 * 1024 * 1024,
   queuedRequestsMax: 8_192,
   inFlightBatchesMax: 4,

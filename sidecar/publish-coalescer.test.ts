@@ -10,6 +10,7 @@ import {
 
 const limits: CoalescerLimits = {
   batchRequestsMax: 4,
+  pipelineRequestsMin: 4,
   queuedRequestsMax: 6,
   queuedBytesMax: 100,
   inFlightBatchesMax: 2,
@@ -38,6 +39,11 @@ describe('coalescing decisions', () => {
     expect(shouldSend({ queuedRequests: 4, queuedBytes: 1, inFlightBatches: 1 }, limits)).toBe(true);
     expect(shouldSend({ queuedRequests: 4, queuedBytes: 1, inFlightBatches: 2 }, limits)).toBe(false);
     expect(shouldSend({ queuedRequests: 0, queuedBytes: 0, inFlightBatches: 0 }, limits)).toBe(false);
+    // A smaller batch pipelines once enough wait, within the in-flight limit.
+    const pipelining = { ...limits, pipelineRequestsMin: 2 };
+    expect(shouldSend({ queuedRequests: 1, queuedBytes: 1, inFlightBatches: 1 }, pipelining)).toBe(false);
+    expect(shouldSend({ queuedRequests: 2, queuedBytes: 1, inFlightBatches: 1 }, pipelining)).toBe(true);
+    expect(shouldSend({ queuedRequests: 2, queuedBytes: 1, inFlightBatches: 2 }, pipelining)).toBe(false);
   });
 
   it('bounds the queue by requests and bytes, but never refuses a lone request', () => {

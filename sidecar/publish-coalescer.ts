@@ -1,12 +1,15 @@
 // Coalescing concurrent single publishes into upstream batches, Nagle-style without a timer: a
 // publish goes out at once when nothing is in flight; publishes that arrive while a batch is in
-// flight wait for it to return (or for a full batch) and leave together. Queued requests and
+// flight wait for it to return and leave together, unless enough of them are waiting to make a
+// batch worth pipelining (the broker then appends it while the first is being fsynced). Queued requests and
 // bytes are bounded: beyond them publishers wait in a bounded line, and beyond that are refused.
 // The decisions are pure functions; the class only keeps the queue and calls `send`.
 import { WharfError } from '../common/errors.ts';
 
 export interface CoalescerLimits {
   readonly batchRequestsMax: number;
+  /** Requests waiting that make a batch leave while another is in flight (≤ batchRequestsMax). */
+  readonly pipelineRequestsMin: number;
   readonly queuedRequestsMax: number;
   readonly queuedBytesMax: number;
   readonly inFlightBatchesMax: number;
@@ -20,10 +23,12 @@ export interface LaneState {
   readonly inFlightBatches: number;
 }
 
-/** Send now when idle, or when a full batch is ready and a slot is free. */
+/** Send now when idle, or when a batch worth pipelining is ready and a slot is free. */
 export function shouldSend(state: LaneState, limits: CoalescerLimits): boolean {
   if (state.queuedRequests === 0 || state.inFlightBatches >= limits.inFlightBatchesMax) return false;
-  return state.inFlightBatches === 0 || state.queuedRequests >= limits.batchRequestsMax;
+  return (
+    state.inFlightBatches === 0 || state.queuedRequests >= Math.min(limits.pipelineRequestsMin, limits.batchRequestsMax)
+  );
 }
 
 /** Room for one more request of `bytes`; one request alone is always admitted to an empty queue. */

@@ -220,6 +220,7 @@ export class Publisher {
       const { limits } = this.#options;
       lane = new PublishCoalescer((jobs) => this.sendBatch(jobs), {
         batchRequestsMax: limits.batchRequestsMax,
+        pipelineRequestsMin: limits.pipelineRequestsMin,
         queuedRequestsMax: limits.queuedRequestsMax,
         queuedBytesMax: limits.queuedBytesMax,
         inFlightBatchesMax: limits.inFlightBatchesMax,
