@@ -7,15 +7,18 @@
 // the operator holds its Lease and hands it to a standby; scaling 3 → 5 → 3 changes Raft
 // membership in the safe order; deleting a namespace never wedges on the finalizer; the
 // WharfCluster's children are collected with it (kube-controller-manager's namespace and garbage
-// collector controllers run for these two).
+// collector controllers run for these two). The operator runs as a ServiceAccount bound to
+// operatorClusterRole() (operator/rbac.ts), so a rule it lacks fails here.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
 import { connect, type WharfClient } from '../../client/client.ts';
 import { GROUP, VERSION } from '../../crds/types.ts';
+import { operatorClusterRole } from '../../operator/rbac.ts';
 import { type BrokerChild, freePort, spawnBrokerChild } from '../broker-process.ts';
 import {
   type ApiResponse,
@@ -41,6 +44,8 @@ interface Member {
 let cp: ControlPlane;
 let dir: string;
 let operator: ChildProcess;
+/** A kubeconfig with the operator ServiceAccount's token: it runs with operatorClusterRole() only. */
+let operatorKubeconfig: string;
 const operators: ChildProcess[] = [];
 let operatorLog = '';
 let webhookPort: number;
@@ -167,6 +172,38 @@ function makeCertificates(): { caPem: string; certFile: string; keyFile: string 
   };
 }
 
+/** The operator's ServiceAccount bound to operatorClusterRole(), and a kubeconfig with its token. */
+async function serviceAccountKubeconfig(): Promise<string> {
+  await ok('POST', '/api/v1/namespaces/wharf-system/serviceaccounts', {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: { name: 'wharf-operator', namespace: 'wharf-system' },
+  });
+  await ok('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', operatorClusterRole());
+  await ok('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRoleBinding',
+    metadata: { name: 'wharf-operator' },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'wharf-operator' },
+    subjects: [{ kind: 'ServiceAccount', name: 'wharf-operator', namespace: 'wharf-system' }],
+  });
+  const token = await cp.kubectl(['create', 'token', 'wharf-operator', '-n', 'wharf-system', '--duration', '1h']);
+  if (token.code !== 0) throw new Error(`kubectl create token: ${token.stderr}`);
+  const file = join(dir, 'operator.kubeconfig');
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: cp.url, 'certificate-authority': cp.caFile } }],
+      users: [{ name: 'wharf-operator', user: { token: token.stdout.trim() } }],
+      contexts: [{ name: 'operator', context: { cluster: 'test', user: 'wharf-operator' } }],
+      'current-context': 'operator',
+    }),
+  );
+  return file;
+}
+
 /** Starts `wharf operator` as a process; resolves once it printed that it started. */
 async function spawnOperator(identity: string, extraArgs: readonly string[]): Promise<ChildProcess> {
   const child = spawn(
@@ -175,7 +212,7 @@ async function spawnOperator(identity: string, extraArgs: readonly string[]): Pr
       'cli/main.ts',
       'operator',
       '--kubeconfig',
-      cp.kubeconfigFile,
+      operatorKubeconfig,
       '--broker-override',
       `${CLUSTER_NS}/wharf=${peersOf(members)}`,
       '--lease-name',
@@ -240,6 +277,7 @@ beforeAll(async () => {
   for (const ns of [CLUSTER_NS, APP_NS, 'wharf-system']) {
     await ok('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   }
+  operatorKubeconfig = await serviceAccountKubeconfig();
   webhookPort = await freePort();
   const cert = makeCertificates();
   operator = await spawnOperator('operator-test', [

@@ -1,0 +1,39 @@
+// The API permissions the operator needs, as one ClusterRole: what the Helm chart installs and
+// what the Kubernetes test runs the operator with (so a missing rule fails a test, not a user).
+
+export interface PolicyRule {
+  readonly apiGroups?: readonly string[];
+  readonly resources?: readonly string[];
+  readonly verbs: readonly string[];
+  readonly nonResourceURLs?: readonly string[];
+}
+
+const WATCH = ['get', 'list', 'watch'] as const;
+const OWN = [...WATCH, 'create', 'patch', 'update'] as const;
+
+export const OPERATOR_RULES: readonly PolicyRule[] = [
+  { apiGroups: ['wharf.dev'], resources: ['wharfclusters', 'queues', 'topics'], verbs: [...WATCH, 'patch', 'update'] },
+  {
+    apiGroups: ['wharf.dev'],
+    resources: ['wharfclusters/status', 'queues/status', 'topics/status'],
+    verbs: ['get', 'patch', 'update'],
+  },
+  // Setting ownerReferences with blockOwnerDeletion needs update on the owner's finalizers.
+  { apiGroups: ['wharf.dev'], resources: ['wharfclusters/finalizers'], verbs: ['update'] },
+  { apiGroups: ['apps'], resources: ['statefulsets'], verbs: OWN },
+  { apiGroups: [''], resources: ['services', 'configmaps'], verbs: OWN },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: OWN },
+  { apiGroups: [''], resources: ['pods'], verbs: WATCH },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
+  { nonResourceURLs: ['/version'], verbs: ['get'] },
+];
+
+export function operatorClusterRole(name = 'wharf-operator'): Record<string, unknown> {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name, labels: { 'app.kubernetes.io/name': 'wharf', 'app.kubernetes.io/component': 'operator' } },
+    rules: OPERATOR_RULES,
+  };
+}
