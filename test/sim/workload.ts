@@ -128,12 +128,23 @@ export class Workload {
     if (!('type' in result && result.type === 'leased')) return 0;
     this.stats.leases += result.deliveries.length;
     if (result.deliveries.length === 0) return 0;
-    let items: PublishItem[];
+    let items: PublishItem[] | 'timeout';
+    let timer: { cancelled: boolean } | undefined;
     try {
-      items = await replica.readMessages(result.deliveries.map((d) => d.ref));
+      // A replica that crashes mid-read never answers (its disk's pending operations are lost),
+      // so the read is bounded like every other call.
+      items = await Promise.race([
+        replica.readMessages(result.deliveries.map((d) => d.ref)),
+        new Promise<'timeout'>((resolve) => {
+          timer = world.events.after(CALL_TIMEOUT_MS, () => resolve('timeout'));
+        }),
+      ]);
     } catch {
       return 0; // the replica crashed or stopped while reading: the leases will expire
+    } finally {
+      if (timer !== undefined) timer.cancelled = true;
     }
+    if (items === 'timeout') return 0;
     for (const [i, d] of result.deliveries.entries()) {
       const body = items[i];
       if (body === undefined) continue;
