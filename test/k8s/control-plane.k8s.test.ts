@@ -2,7 +2,13 @@
 // namespace and garbage-collector controllers: it reports the pinned release, authorizes with
 // RBAC (least-privilege identities are denied until bound), issues real ServiceAccount tokens,
 // finishes namespace deletion and cascades ownerReferences.
-import { CoreV1Api } from '@kubernetes/client-node';
+import {
+  CoreV1Api,
+  CustomObjectsApi,
+  type KubernetesListObject,
+  type KubernetesObject,
+  makeInformer,
+} from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUP, QUEUE, VERSION } from '../../crds/types.ts';
 import {
@@ -18,7 +24,7 @@ let cp: ControlPlane;
 const NS = `cp-test-${process.pid}`;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'] });
+  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'], crds: true });
   await installCrds(cp);
   await cp
     .kubeConfig()
@@ -86,6 +92,41 @@ describe('the test control plane', () => {
     });
     expect(review.status).toBe(201);
     expect(review.json).toMatchObject({ status: { userInfo: { username: `system:serviceaccount:${NS}:operator` } } });
+  });
+
+  it('serves watches to client-node informers (etcd new enough for consistent watches)', async () => {
+    const kc = cp.kubeConfig();
+    const api = kc.makeApiClient(CustomObjectsApi);
+    const list = async (): Promise<KubernetesListObject<KubernetesObject>> =>
+      (await api.listNamespacedCustomObject({
+        group: GROUP,
+        version: VERSION,
+        namespace: NS,
+        plural: QUEUE.plural,
+      })) as KubernetesListObject<KubernetesObject>;
+    const informer = makeInformer(kc, queuesPath, list);
+    const added: string[] = [];
+    const errors: unknown[] = [];
+    informer.on('add', (object) => added.push(object.metadata?.name ?? ''));
+    // An informer stops on any error but 410 Gone; as an operator must, restart it (bounded).
+    informer.on('error', (error) => {
+      errors.push(error);
+      if (errors.length < 20) setTimeout(() => void informer.start(), 250);
+    });
+    await informer.start();
+    try {
+      const created = await cp.request('POST', queuesPath, {
+        body: { apiVersion: `${GROUP}/${VERSION}`, kind: QUEUE.kind, metadata: { name: 'watched' } },
+      });
+      expect(created.status).toBe(201);
+      await waitFor('the informer to see the new queue', 20_000, async () => added.includes('watched')).catch(
+        (error: unknown) => {
+          throw new Error(`${String(error)}; informer saw ${JSON.stringify(added)}, errors: ${String(errors)}`);
+        },
+      );
+    } finally {
+      await informer.stop();
+    }
   });
 
   it('cascades ownerReferences (garbage collector) and finishes namespace deletion (namespace controller)', async () => {

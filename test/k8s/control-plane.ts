@@ -8,8 +8,9 @@
 //   let cp: ControlPlane;
 //   beforeAll(async () => {
 //     cp = await startControlPlane();      // builds first when needed: K8S_SETUP_TIMEOUT_MS
-//     // or startControlPlane({ controllers: ['namespace', 'garbagecollector'] }) to also run those
-//     // kube-controller-manager controllers (namespace deletion, ownerReference cascades)
+//     // or startControlPlane({ controllers: ['namespace', 'garbagecollector'], crds: true }) to
+//     // also run those kube-controller-manager controllers (namespace deletion, ownerReference
+//     // cascades; crds: true applies the CRDs before they start, so the GC watches our kinds)
 //     await installCrds(cp);               // the wharf.dev CRDs, server-side applied, Established
 //   }, K8S_SETUP_TIMEOUT_MS);
 //   afterAll(() => cp?.stop());
@@ -35,6 +36,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { crdFileName, customResourceDefinitions } from '../../crds/crd.ts';
+import { VERSION } from '../../crds/types.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -146,13 +148,22 @@ export interface ControlPlaneOptions {
    * stay Terminating once deleted and ownerReferences do not cascade.
    */
   readonly controllers?: readonly string[];
+  /**
+   * Apply the wharf.dev CRDs (crds/*.yaml) before the controllers start, so the garbage collector
+   * watches WharfCluster, Queue and Topic from the start (it discovers kinds added later only
+   * every 30 s). Still call installCrds() after: it also waits until the kinds serve lists.
+   */
+  readonly crds?: boolean;
   /** Bound on a warm start (binaries cached); default 3 minutes. */
   readonly timeoutMs?: number;
 }
 
 function controllersEnv(options: ControlPlaneOptions): NodeJS.ProcessEnv {
   const controllers = options.controllers ?? [];
-  return controllers.length === 0 ? {} : { K8S_CONTROLLERS: controllers.join(',') };
+  return {
+    ...(controllers.length === 0 ? {} : { K8S_CONTROLLERS: controllers.join(',') }),
+    ...(options.crds === true ? { K8S_APPLY: join(ROOT, 'crds') } : {}),
+  };
 }
 
 /** Builds kube-apiserver, kubectl and etcd (and kube-controller-manager when asked) if not cached yet. */
@@ -203,7 +214,9 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
   const shared = process.env.WHARF_K8S_KUBECONFIG;
   if (shared !== undefined && shared !== '') {
     const kubectlPath = process.env.KUBECTL ?? (await buildControlPlane()).get('KUBECTL') ?? 'kubectl';
-    return controlPlane(fromKubeconfigFile(shared, kubectlPath), async () => {});
+    const reused = controlPlane(fromKubeconfigFile(shared, kubectlPath), async () => {});
+    const version = ((await reused.request('GET', '/version')).json as { gitVersion?: string } | undefined)?.gitVersion;
+    return { ...reused, version: version ?? '' };
   }
   await buildControlPlane(options);
   // The ports are picked free by k8s.sh but another process may take one before the server binds
@@ -338,7 +351,7 @@ function apiRequest(
 
 /**
  * Installs the wharf.dev CRDs from crds/*.yaml with server-side apply (as `kubectl apply
- * --server-side` does) and waits until each is Established. Returns their names.
+ * --server-side` does) and waits until each is Established and serves lists. Returns their names.
  */
 export async function installCrds(cp: ControlPlane, fieldManager = 'wharf-test'): Promise<readonly string[]> {
   const names: string[] = [];
@@ -357,6 +370,14 @@ export async function installCrds(cp: ControlPlane, fieldManager = 'wharf-test')
     names.push(name);
   }
   for (const name of names) await waitForCrdEstablished(cp, name);
+  // Established is not the end: until the new resource's watch cache is initialized, lists and
+  // watches answer 429 (an informer started then stops with "HTTP-Code: 429"). Wait for a list.
+  for (const definition of customResourceDefinitions()) {
+    const path = `/apis/${definition.spec.group}/${VERSION}/${definition.spec.names.plural}?limit=1`;
+    await waitFor(`${definition.metadata.name} to serve lists`, 60_000, async () => {
+      return (await cp.request('GET', path)).status === 200;
+    });
+  }
   return names;
 }
 
