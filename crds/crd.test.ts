@@ -13,6 +13,8 @@ describe('CRDs', () => {
     for (const definition of crds) {
       const committed = readFileSync(new URL(crdFileName(definition), import.meta.url), 'utf8');
       expect(committed, crdFileName(definition)).toBe(crdYaml(definition));
+      // Plain YAML for every reader (Helm, kustomize, people): no anchors or aliases.
+      expect(committed).not.toMatch(/(^|\s)[&*]a\d+(\s|$)/m);
     }
   });
 

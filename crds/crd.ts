@@ -201,7 +201,7 @@ const HEADER = '# Generated from crds/definitions.ts by `node crds/generate.ts`;
 
 /** One CRD as a YAML file's text. */
 export function crdYaml(definition: CustomResourceDefinition): string {
-  return HEADER + stringify(definition, { lineWidth: 0 });
+  return HEADER + stringify(definition, { lineWidth: 0, aliasDuplicateObjects: false });
 }
 
 /** File name in crds/ of a CRD, as controller-gen names them. */
