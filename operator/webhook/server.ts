@@ -1,14 +1,18 @@
 // The webhook's HTTPS server: POST /mutate takes an AdmissionReview and answers with admit();
 // GET /healthz for probes. TLS certificate and key come from files (a Secret mounted by the chart,
-// or the test's own CA). Bodies are bounded.
+// or the test's own CA), read again every minute so a rotated certificate is served without a
+// restart. Bodies are bounded.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { createSecureContext } from 'node:tls';
 import type { Logger } from '../../common/logger.ts';
 import { AdmissionRequestError, admit } from './admission.ts';
 import type { InjectorConfig } from './sidecar-patch.ts';
 
 export const MUTATE_PATH = '/mutate';
+/** How often the certificate files are read again (cert-manager rotates them in place). */
+export const CERT_RELOAD_MS = 60_000;
 const BODY_BYTES_MAX = 4 * 1024 * 1024;
 
 export interface WebhookOptions {
@@ -18,6 +22,8 @@ export interface WebhookOptions {
   readonly keyFile: string;
   readonly config: InjectorConfig;
   readonly logger: Logger;
+  /** Default CERT_RELOAD_MS. */
+  readonly certReloadMs?: number;
 }
 
 export interface RunningWebhook {
@@ -27,56 +33,69 @@ export interface RunningWebhook {
 
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const { logger } = options;
-  const server: Server = createServer(
-    { cert: readFileSync(options.certFile), key: readFileSync(options.keyFile) },
-    (req, res) => {
-      const reply = (code: number, body: unknown): void => {
-        res.writeHead(code, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(body));
-      };
-      if (req.method === 'GET' && req.url === '/healthz') {
-        reply(200, { ok: true });
+  const read = () => ({ cert: readFileSync(options.certFile), key: readFileSync(options.keyFile) });
+  let current = read();
+  const server: Server = createServer(current, (req, res) => {
+    const reply = (code: number, body: unknown): void => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.method === 'GET' && req.url === '/healthz') {
+      reply(200, { ok: true });
+      return;
+    }
+    if (req.method !== 'POST' || !req.url?.startsWith(MUTATE_PATH)) {
+      reply(404, { error: 'not found' });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > BODY_BYTES_MAX) {
+        reply(413, { error: 'request too large' });
+        req.destroy();
         return;
       }
-      if (req.method !== 'POST' || !req.url?.startsWith(MUTATE_PATH)) {
-        reply(404, { error: 'not found' });
-        return;
+      chunks.push(chunk);
+    });
+    req.on('end', () => {
+      try {
+        const review: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        const answer = admit(review, options.config, (json) => Buffer.from(json).toString('base64'));
+        logger.debug({ uid: answer.response?.uid, allowed: answer.response?.allowed }, 'admission review');
+        reply(200, answer);
+      } catch (error) {
+        const bad = error instanceof SyntaxError || error instanceof AdmissionRequestError;
+        logger.warn({ err: error }, 'admission review failed');
+        reply(bad ? 400 : 500, { error: bad ? (error as Error).message : 'internal error' });
       }
-      const chunks: Buffer[] = [];
-      let size = 0;
-      req.on('data', (chunk: Buffer) => {
-        size += chunk.length;
-        if (size > BODY_BYTES_MAX) {
-          reply(413, { error: 'request too large' });
-          req.destroy();
-          return;
-        }
-        chunks.push(chunk);
-      });
-      req.on('end', () => {
-        try {
-          const review: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          const answer = admit(review, options.config, (json) => Buffer.from(json).toString('base64'));
-          logger.debug({ uid: answer.response?.uid, allowed: answer.response?.allowed }, 'admission review');
-          reply(200, answer);
-        } catch (error) {
-          const bad = error instanceof SyntaxError || error instanceof AdmissionRequestError;
-          logger.warn({ err: error }, 'admission review failed');
-          reply(bad ? 400 : 500, { error: bad ? (error as Error).message : 'internal error' });
-        }
-      });
-    },
-  );
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ host: options.host, port }, 'webhook listening');
+  const reload = setInterval(() => {
+    try {
+      const next = read();
+      if (next.cert.equals(current.cert) && next.key.equals(current.key)) return;
+      createSecureContext(next); // throws on a half-written or mismatched pair: keep the old one
+      server.setSecureContext(next);
+      current = next;
+      logger.info({ certFile: options.certFile }, 'webhook certificate reloaded');
+    } catch (error) {
+      logger.warn({ err: error, certFile: options.certFile }, 'webhook certificate not reloaded');
+    }
+  }, options.certReloadMs ?? CERT_RELOAD_MS);
+  reload.unref();
   return {
     port,
     close: () =>
       new Promise((resolve) => {
+        clearInterval(reload);
         server.close(() => resolve());
         server.closeAllConnections();
       }),

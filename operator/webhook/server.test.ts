@@ -1,0 +1,117 @@
+// The webhook server on a loopback port with a real HTTPS client: AdmissionReview in, patch out;
+// a rotated certificate is served without a restart.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { afterAll, describe, expect, it } from 'vitest';
+import { silentLogger } from '../../common/logger.ts';
+import { type RunningWebhook, startWebhook } from './server.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'wharf-webhook-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A self-signed certificate for 127.0.0.1 written to NAME.crt / NAME.key. */
+function selfSigned(name: string): { certFile: string; keyFile: string } {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.crt`,
+      '-days',
+      '1',
+    ].concat(['-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1']),
+    { cwd: dir, stdio: 'pipe' },
+  );
+  return { certFile: join(dir, `${name}.crt`), keyFile: join(dir, `${name}.key`) };
+}
+
+function post(port: number, body: unknown): Promise<{ status: number; json: unknown; peerCn: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/mutate',
+        method: 'POST',
+        agent: false, // a fresh connection and handshake each time, so a new certificate shows
+        rejectUnauthorized: false,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let text = '';
+        const peer = (res.socket as TLSSocket).getPeerCertificate();
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, json: JSON.parse(text), peerCn: String(peer.subject?.CN ?? '') }),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const review = {
+  apiVersion: 'admission.k8s.io/v1',
+  kind: 'AdmissionReview',
+  request: {
+    uid: 'u-7',
+    kind: { kind: 'Pod' },
+    operation: 'CREATE',
+    namespace: 'shop',
+    object: { spec: { containers: [{ name: 'app' }] } },
+  },
+};
+
+describe('webhook server', () => {
+  let webhook: RunningWebhook | undefined;
+  afterAll(() => webhook?.close());
+
+  it('answers an AdmissionReview over HTTPS, refuses garbage, and serves a rotated certificate', async () => {
+    const first = selfSigned('first');
+    webhook = await startWebhook({
+      host: '127.0.0.1',
+      port: 0,
+      ...first,
+      certReloadMs: 20,
+      logger: silentLogger(),
+      config: {
+        sidecarImage: 'wharf/sidecar:test',
+        defaultCluster: 'messaging/wharf',
+        clusterDomain: 'cluster.local',
+        serverVersion: { major: 1, minor: 28 },
+        otlpEndpoint: '',
+        defaultLogLevel: 'info',
+      },
+    });
+    const answer = await post(webhook.port, review);
+    expect(answer.status).toBe(200);
+    expect(answer.peerCn).toBe('first');
+    const response = (answer.json as { response: { uid: string; patch: string } }).response;
+    expect(response.uid).toBe('u-7');
+    const patch = JSON.parse(Buffer.from(response.patch, 'base64').toString()) as { path: string }[];
+    expect(patch[0]?.path).toBe('/spec/containers/-'); // 1.28: a regular container
+    expect((await post(webhook.port, { nope: true })).status).toBe(400);
+
+    const second = selfSigned('second');
+    renameSync(second.keyFile, first.keyFile);
+    renameSync(second.certFile, first.certFile);
+    const deadline = Date.now() + 5_000;
+    let cn = '';
+    while (cn !== 'second' && Date.now() < deadline) cn = (await post(webhook.port, review)).peerCn;
+    expect(cn).toBe('second');
+  });
+});
