@@ -1,6 +1,6 @@
 // Publish, PublishBatch and PublishStream: validate every message first (bad input stores
-// nothing), then propose one publish command per request or batch; the answer waits for the
-// fsync that covers it.
+// nothing), then propose one publish command per batch, and one per group of single publishes
+// that arrived together (publish-coalescer.ts); the answer waits for the fsync that covers it.
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { invalidArgument, notFound, WharfError } from '../../common/errors.ts';
 import type { PublishBatchRequest__Output } from '../../proto/gen/wharf/v1/PublishBatchRequest.ts';
@@ -10,6 +10,7 @@ import type { PublishResponse } from '../../proto/gen/wharf/v1/PublishResponse.t
 import type { PublishItem, PublishOutcome } from '../engine/types.ts';
 import { toPublishItem } from './delivery-convert.ts';
 import { type ApiContext, proposeExpect } from './handlers.ts';
+import { PublishCoalescer } from './publish-coalescer.ts';
 import { SPEC_LIMITS } from './spec-defaults.ts';
 import { toServiceError } from './status.ts';
 
@@ -60,9 +61,20 @@ async function publishItems(ctx: ApiContext, items: readonly PublishItem[]): Pro
   return result.outcomes;
 }
 
+const coalescers = new WeakMap<ApiContext, PublishCoalescer>();
+
+function coalescerOf(ctx: ApiContext): PublishCoalescer {
+  let coalescer = coalescers.get(ctx);
+  if (coalescer === undefined) {
+    coalescer = new PublishCoalescer((items) => publishItems(ctx, items));
+    coalescers.set(ctx, coalescer);
+  }
+  return coalescer;
+}
+
 export async function publishOne(ctx: ApiContext, request: PublishRequest__Output): Promise<PublishResponse> {
-  const outcomes = await publishItems(ctx, [toItem(ctx, request)]);
-  return toResponse(request.requestId, outcomes[0] as PublishOutcome);
+  const outcome = await coalescerOf(ctx).publish(toItem(ctx, request));
+  return toResponse(request.requestId, outcome);
 }
 
 export async function publishBatch(
