@@ -112,8 +112,9 @@ const statusOf = (writes: { path: string; body: Record<string, unknown> }[]) =>
 
 describe('reconcileCluster', () => {
   it('creates the children of a new cluster in order and reports it unreachable until the brokers answer', async () => {
-    const { writes, calls, run } = setup({ replicas: 3 });
+    const { writes, calls, events, run } = setup({ replicas: 3 });
     expect(await run()).toEqual({ requeueAfterMs: 2_000 });
+    expect(events).toEqual([]); // not Ready from the start is no news
     expect(writes.map((w) => w.path)).toEqual([
       '/api/v1/namespaces/messaging/configmaps/wharf-config',
       '/api/v1/namespaces/messaging/services/wharf-headless',
@@ -148,9 +149,10 @@ describe('reconcileCluster', () => {
   });
 
   it('stable: no membership call, status Ready, slow refresh', async () => {
-    const { writes, calls, run } = setup({ replicas: 3, statefulSetReplicas: 3, members: voters(3, 0) });
+    const { writes, calls, events, run } = setup({ replicas: 3, statefulSetReplicas: 3, members: voters(3, 0) });
     expect(await run()).toEqual({ requeueAfterMs: 30_000 });
     expect(calls).toEqual([]);
+    expect(events).toEqual(['Normal Ready: 3 voting members, all healthy']);
     expect(statusOf(writes)?.conditions?.find((c) => c.type === 'Ready')?.reason).toBe('AllMembersVoting');
   });
 });

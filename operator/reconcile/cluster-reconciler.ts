@@ -22,7 +22,7 @@ import { rfc3339Seconds } from '../runtime/micro-time.ts';
 import { objectPath, resourcePath } from '../runtime/resource-paths.ts';
 import type { HandlerResult } from '../runtime/work-queue.ts';
 import { clusterStatus, type ObservedClusterMember } from '../status/cluster-status.ts';
-import { statusToWrite } from '../status/conditions.ts';
+import { CONDITION, findCondition, statusToWrite } from '../status/conditions.ts';
 import type { ReconcileDeps } from './deps.ts';
 import { done, next, runSteps, type Step } from './pipeline.ts';
 
@@ -214,6 +214,17 @@ export const CLUSTER_STEPS: readonly Step<ClusterContext>[] = [
       );
       const changed = statusToWrite(cluster.status, status);
       if (changed !== undefined) await writeStatus(c.deps, cluster, changed);
+      // A person wants to know when the cluster stops or starts serving.
+      const before = findCondition(cluster.status?.conditions ?? [], CONDITION.ready);
+      const after = findCondition(status.conditions ?? [], CONDITION.ready);
+      if (after !== undefined && before?.status !== after.status && (before !== undefined || after.status === 'True')) {
+        await c.deps.events.record(
+          cluster,
+          after.status === 'True' ? 'Normal' : 'Warning',
+          after.status === 'True' ? 'Ready' : after.reason,
+          after.message,
+        );
+      }
       return next;
     },
   },

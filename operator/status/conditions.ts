@@ -58,11 +58,17 @@ export function withoutCondition(conditions: readonly Condition[], type: string)
   return conditions.filter((c) => c.type !== type);
 }
 
-export function findCondition(conditions: readonly Condition[], type: string): Condition | undefined {
+export function findCondition<C extends { readonly type: string }>(
+  conditions: readonly C[],
+  type: string,
+): C | undefined {
   return conditions.find((c) => c.type === type);
 }
 
-export function isTrue(conditions: readonly Condition[], type: string): boolean {
+export function isTrue(
+  conditions: readonly { readonly type: string; readonly status: string }[],
+  type: string,
+): boolean {
   return findCondition(conditions, type)?.status === 'True';
 }
 
