@@ -6,12 +6,9 @@
 // refresh status (depth, in-flight, consumers, oldest age, dead letters, leader) periodically,
 // writing it only when it changed.
 import * as grpc from '@grpc/grpc-js';
-import type { WharfClient } from '../../client/client.ts';
 import { resourceFromObject } from '../../client/resources/parse.ts';
 import { isServiceError } from '../../client/unary.ts';
 import type { DeletionPolicy, Queue, Topic, WharfCluster } from '../../crds/types.ts';
-import type { Queue__Output } from '../../proto/gen/wharf/v1/Queue.ts';
-import type { Topic__Output } from '../../proto/gen/wharf/v1/Topic.ts';
 import { FIELD_MANAGER, type ObjectKey } from '../model/names.ts';
 import { isConflict, isNotFound } from '../runtime/kube-client.ts';
 import { rfc3339Seconds } from '../runtime/micro-time.ts';
@@ -25,6 +22,7 @@ import {
   type TopicFigures,
   topicStatus,
 } from '../status/destination-status.ts';
+import { codeOf, fetchFigures, queueFigures, topicFigures, unreachable } from './broker-figures.ts';
 import { objectKey, type ReconcileDeps } from './deps.ts';
 import { done, next, runSteps, type Step } from './pipeline.ts';
 
@@ -45,65 +43,11 @@ interface DestinationContext {
   figures?: QueueFigures | TopicFigures | undefined;
 }
 
-const durationMs = (d: { seconds?: number | string; nanos?: number } | null | undefined): number =>
-  d === null || d === undefined ? 0 : Number(d.seconds ?? 0) * 1000 + Math.floor((d.nanos ?? 0) / 1e6);
-
-function queueFigures(queue: Queue__Output): QueueFigures {
-  const s = queue.status;
-  return {
-    leader: s?.leader ?? '',
-    depth: s?.depth ?? 0,
-    inFlight: s?.inFlight ?? 0,
-    consumers: s?.consumers ?? 0,
-    oldestMessageAgeMs: durationMs(s?.oldestMessageAge),
-    deadLettered: s?.deadLettered ?? 0,
-    bytes: s?.bytes ?? 0,
-  };
-}
-
-function topicFigures(topic: Topic__Output): TopicFigures {
-  const s = topic.status;
-  return {
-    leader: s?.leader ?? '',
-    messages: s?.messages ?? 0,
-    bytes: s?.bytes ?? 0,
-    subscriptions: (s?.subscriptions ?? [])
-      .filter((sub) => !sub.ephemeral)
-      .map((sub) => ({
-        name: sub.name,
-        depth: sub.depth,
-        inFlight: sub.inFlight,
-        consumers: sub.consumers,
-        oldestMessageAgeMs: durationMs(sub.oldestMessageAge),
-        deadLettered: sub.deadLettered,
-      })),
-  };
-}
-
 const brokerName = (key: ObjectKey): string => `${key.namespace}/${key.name}`;
 const clusterKey = (cluster: WharfCluster): ObjectKey => ({
   namespace: cluster.metadata.namespace ?? 'default',
   name: cluster.metadata.name ?? '',
 });
-const codeOf = (error: unknown): number | undefined => (isServiceError(error) ? error.code : undefined);
-const unreachable = (error: unknown): boolean =>
-  codeOf(error) === grpc.status.UNAVAILABLE || codeOf(error) === grpc.status.DEADLINE_EXCEEDED;
-
-/** Reads the destination from the broker; undefined when the broker has none. */
-async function fetchFigures(
-  client: WharfClient,
-  kind: Kind,
-  key: ObjectKey,
-): Promise<QueueFigures | TopicFigures | undefined> {
-  try {
-    return kind === 'Queue'
-      ? queueFigures(await client.getQueue(brokerName(key)))
-      : topicFigures(await client.getTopic(brokerName(key)));
-  } catch (error) {
-    if (codeOf(error) === grpc.status.NOT_FOUND) return undefined;
-    throw error;
-  }
-}
 
 function resolveClusterRef(c: DestinationContext): { namespace: string; name: string } | string {
   const ref = c.object?.spec?.clusterRef;
@@ -214,7 +158,7 @@ export const DESTINATION_STEPS: readonly Step<DestinationContext>[] = [
         if (codeOf(error) !== grpc.status.NOT_FOUND) throw error;
       }
       if (policy === 'Delete') return release('Deleted', `deleted ${brokerName(c.key)} on the broker`);
-      const figures = await fetchFigures(client, c.kind, c.key);
+      const figures = await fetchFigures(client, c.kind, brokerName(c.key));
       if (figures === undefined) return release('Drained', `${brokerName(c.key)} drained and deleted on the broker`);
       const depth = 'depth' in figures ? figures.depth : figures.messages;
       await writeStatus(c, {
@@ -282,7 +226,7 @@ export const DESTINATION_STEPS: readonly Step<DestinationContext>[] = [
         return next;
       }
       try {
-        c.figures = await fetchFigures(client, c.kind, c.key);
+        c.figures = await fetchFigures(client, c.kind, brokerName(c.key));
         const current =
           object.status?.observedGeneration === object.metadata.generation &&
           (object.status?.conditions ?? []).some((x) => x.type === CONDITION.ready && x.reason === 'Applied');
