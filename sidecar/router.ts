@@ -3,6 +3,7 @@
 // forgets it on UNAVAILABLE (following a leader hint when the refusal names one). One channel per
 // broker address, shared by the BrokerService and AdminService stubs. Every map is bounded.
 import * as grpc from '@grpc/grpc-js';
+import { FLOW_CONTROL_WINDOW_BYTES } from '../client/client.ts';
 import { adminProto, brokerProto } from '../client/proto.ts';
 import type { Logger } from '../common/logger.ts';
 import type { AdminServiceClient } from '../proto/gen/wharf/v1/AdminService.ts';
@@ -142,6 +143,10 @@ export class Router {
         'grpc.max_reconnect_backoff_ms': 2_000,
         // Channelz would track every call; nothing reads it.
         'grpc.enable_channelz': 0,
+        // As the client library does: with Node's 64 KiB default receive window the broker can
+        // push only about 60 deliveries of 1 KiB before it waits for a window update, and a
+        // Consume stream through the sidecar becomes latency-bound.
+        'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
       };
       const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), options);
       upstream = {
