@@ -36,19 +36,47 @@ export class CodecError extends Error {
   override name = 'CodecError';
 }
 
+/** Bytes of a frame's length prefix: a varint padded to this size, patched once the frame is written. */
+const FRAME_LENGTH_BYTES = 5;
+
 class Writer {
-  #buf = new Uint8Array(256);
-  #view = new DataView(this.#buf.buffer);
+  // allocUnsafe: every byte handed out is written first; zero-filling batches of entries is waste.
+  #buf: Uint8Array;
+  #view: DataView;
   length = 0;
+
+  constructor(initialBytes = 256) {
+    this.#buf = Buffer.allocUnsafe(Math.max(16, initialBytes));
+    this.#view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.byteLength);
+  }
 
   #reserve(n: number): void {
     if (this.length + n <= this.#buf.length) return;
     let size = this.#buf.length * 2;
     while (size < this.length + n) size *= 2;
-    const next = new Uint8Array(size);
+    const next = Buffer.allocUnsafe(size);
     next.set(this.#buf.subarray(0, this.length));
     this.#buf = next;
-    this.#view = new DataView(next.buffer);
+    this.#view = new DataView(next.buffer, next.byteOffset, next.byteLength);
+  }
+
+  /** Leaves room for a frame length and returns where it goes. */
+  beginFrame(): number {
+    const at = this.length;
+    this.#reserve(FRAME_LENGTH_BYTES);
+    this.length += FRAME_LENGTH_BYTES;
+    return at;
+  }
+
+  /** Writes the length of the frame begun at `at` as a varint padded to FRAME_LENGTH_BYTES. */
+  endFrame(at: number): void {
+    let v = this.length - at - FRAME_LENGTH_BYTES;
+    if (v >= 2 ** (7 * FRAME_LENGTH_BYTES)) throw new CodecError(`frame of ${v} bytes is too large`);
+    for (let i = 0; i < FRAME_LENGTH_BYTES - 1; i++) {
+      this.#buf[at + i] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    this.#buf[at + FRAME_LENGTH_BYTES - 1] = v;
   }
 
   u8(value: number): void {
@@ -82,8 +110,9 @@ class Writer {
     this.length = start;
   }
 
+  /** The bytes written, as a plain Uint8Array view (not a Buffer) over the same memory. */
   finish(): Uint8Array {
-    return this.#buf.subarray(0, this.length);
+    return new Uint8Array(this.#buf.buffer, this.#buf.byteOffset, this.length);
   }
 }
 
@@ -298,13 +327,15 @@ function readMessage(r: Reader): RaftMessage {
 
 /** A batch of frames, one per message, in order. */
 export function encodeBatch(messages: readonly GroupMessage[]): Uint8Array {
-  const w = new Writer();
-  const body = new Writer();
+  let estimateBytes = 0;
+  for (const { message } of messages) estimateBytes += approximateBytes(message) + FRAME_LENGTH_BYTES + 16;
+  // Sized up front and written in place: each entry's data is copied once, into the batch.
+  const w = new Writer(estimateBytes);
   for (const { group, message } of messages) {
-    body.truncate(0);
-    body.varint(group);
-    writeMessage(body, message);
-    w.bytes(body.finish());
+    const at = w.beginFrame();
+    w.varint(group);
+    writeMessage(w, message);
+    w.endFrame(at);
   }
   return w.finish();
 }
