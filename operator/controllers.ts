@@ -108,7 +108,11 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
       const key = splitKey(item.slice(bar + 1));
       return kind === 'WharfCluster' ? reconcileCluster(deps, key) : reconcileDestination(deps, kind, key);
     },
-    (item, error) => logger.warn({ key: item, err: error }, 'reconcile failed; will retry'),
+    (item, error) => {
+      const bar = item.indexOf('|');
+      const { namespace, name } = splitKey(item.slice(bar + 1));
+      logger.warn({ kind: item.slice(0, bar), namespace, name, err: error }, 'reconcile failed; will retry');
+    },
   );
   const resync = (async () => {
     while (!stop.aborted) {
