@@ -135,7 +135,8 @@ export function operatorConfig(
   }
   const refreshMs = milliseconds(pick(flags.refresh, 'WHARF_OPERATOR_REFRESH') ?? '10s', '--refresh');
   return Object.freeze({
-    kubeconfig: pick(flags.kubeconfig, 'KUBECONFIG'),
+    // $KUBECONFIG (possibly a list of files) is loadFromDefault's business.
+    kubeconfig: flags.kubeconfig,
     namespaces,
     webhook,
     lease,
