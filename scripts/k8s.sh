@@ -167,8 +167,14 @@ start() {
     log "already running in $state_dir (pid $(cat "$state_dir/apiserver.pid")); stop it first"
     exit 1
   fi
+  # Wipe only what an earlier start made (marker file), never a directory someone else filled.
+  if [ -d "$state_dir" ] && [ -n "$(ls -A "$state_dir")" ] && [ ! -f "$state_dir/.wharf-k8s" ]; then
+    log "$state_dir is not empty and not a k8s.sh state directory; choose another K8S_STATE_DIR"
+    exit 1
+  fi
   rm -rf "$state_dir"
   mkdir -p "$state_dir"
+  touch "$state_dir/.wharf-k8s"
   certificates
   local etcd_port=${K8S_ETCD_PORT:-$(free_port)} etcd_peer_port=${K8S_ETCD_PEER_PORT:-$(free_port)}
   apiserver_port=${K8S_APISERVER_PORT:-$(free_port)}
