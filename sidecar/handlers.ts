@@ -53,6 +53,8 @@ export interface HandlerDeps {
   readonly logger: Logger;
   readonly namespace: string;
   readonly defaultDeadlineMs: number;
+  /** Bytes of app PublishBatch requests held at once; beyond it a batch is refused (one alone always goes). */
+  readonly batchBytesMax: number;
   /** Jitter of retry backoff. */
   readonly random: Random;
   /** False once drain began: new calls are refused with UNAVAILABLE. */
@@ -95,6 +97,8 @@ export type SidecarHandlers = Omit<BrokerServiceHandlers, 'Publish' | 'PublishBa
 
 export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
   const { router, publisher, ledger, tracing, metrics, logger } = deps;
+  /** Bytes of app PublishBatch requests being sent now (bounded by deps.batchBytesMax). */
+  let batchBytes = 0;
 
   const fail = (method: string, error: unknown): Partial<ServiceError> => {
     const s = statusOf(error, logger, method);
@@ -173,6 +177,47 @@ export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
     });
   }
 
+  /** An app's PublishBatch (already split into its requests), sent as it is: not coalesced. */
+  async function sendAppBatch(
+    request: Buffer,
+    parts: readonly { start: number; end: number }[],
+    call: ServerUnaryCall<Buffer, Buffer>,
+  ): Promise<Buffer> {
+    const deadlineMs = deadlineOf(call, deps.defaultDeadlineMs);
+    const jobs: PublishJob[] = [];
+    for (let i = 0; i < parts.length; i++) {
+      const { start, end } = parts[i] as { start: number; end: number };
+      try {
+        jobs.push(publishJob(request, start, end, deadlineMs, call.metadata));
+      } catch (error) {
+        for (const job of jobs) tracing.endSend(job.send, undefined, error);
+        const s = statusOf(error, logger, 'PublishBatch');
+        throw makeServiceError(s.code, `requests[${i}]: ${s.details}`);
+      }
+    }
+    // An app's batch is already a batch: sent as it is (with retries, until the app cancels), not coalesced.
+    let cancelled = false;
+    call.once('cancelled', () => {
+      cancelled = true;
+    });
+    const outcomes = await publisher.sendBatch(jobs, () => cancelled);
+    const responses: Buffer[] = [];
+    for (let i = 0; i < outcomes.length; i++) {
+      const outcome = outcomes[i] as Outcome<Buffer>;
+      if (outcome.ok) {
+        responses.push(outcome.value);
+        continue;
+      }
+      const s = statusOf(outcome.error, logger, 'PublishBatch');
+      const stored = outcomes.filter((o) => o.ok).length;
+      throw makeServiceError(
+        s.code,
+        `requests[${i}]: ${s.details} (${stored} of ${outcomes.length} messages were stored; retry with the same dedup_id)`,
+      );
+    }
+    return frameRepeated(responses);
+  }
+
   /** Records Ack/Nack results: settle spans, metrics, and the ledger entries they end. */
   function settled(op: 'ack' | 'nack', results: readonly SettleResult__Output[]): void {
     for (const result of results) {
@@ -214,39 +259,19 @@ export function brokerHandlers(deps: HandlerDeps): SidecarHandlers {
           `a batch holds at most ${BATCH_REQUESTS_MAX} requests, got ${parts.length}`,
         );
       }
-      const deadlineMs = deadlineOf(call, deps.defaultDeadlineMs);
-      const jobs: PublishJob[] = [];
-      for (let i = 0; i < parts.length; i++) {
-        const { start, end } = parts[i] as { start: number; end: number };
-        try {
-          jobs.push(publishJob(request, start, end, deadlineMs, call.metadata));
-        } catch (error) {
-          for (const job of jobs) tracing.endSend(job.send, undefined, error);
-          const s = statusOf(error, logger, 'PublishBatch');
-          throw makeServiceError(s.code, `requests[${i}]: ${s.details}`);
-        }
-      }
-      // An app's batch is already a batch: sent as it is (with retries, until the app cancels), not coalesced.
-      let cancelled = false;
-      call.once('cancelled', () => {
-        cancelled = true;
-      });
-      const outcomes = await publisher.sendBatch(jobs, () => cancelled);
-      const responses: Buffer[] = [];
-      for (let i = 0; i < outcomes.length; i++) {
-        const outcome = outcomes[i] as Outcome<Buffer>;
-        if (outcome.ok) {
-          responses.push(outcome.value);
-          continue;
-        }
-        const s = statusOf(outcome.error, logger, 'PublishBatch');
-        const stored = outcomes.filter((o) => o.ok).length;
-        throw makeServiceError(
-          s.code,
-          `requests[${i}]: ${s.details} (${stored} of ${outcomes.length} messages were stored; retry with the same dedup_id)`,
+      // Memory is bounded: the batches being sent hold the app's bytes until they are answered.
+      if (batchBytes > 0 && batchBytes + request.length > deps.batchBytesMax) {
+        throw new WharfError(
+          'resourceExhausted',
+          `the sidecar holds ${batchBytes} bytes of batches in flight (limit ${deps.batchBytesMax}); retry shortly`,
         );
       }
-      return frameRepeated(responses);
+      batchBytes += request.length;
+      try {
+        return await sendAppBatch(request, parts, call);
+      } finally {
+        batchBytes -= request.length;
+      }
     }),
 
     PublishStream: (call: ServerDuplexStream<Buffer, Buffer>) => {

@@ -323,6 +323,49 @@ describe('through the sidecar', () => {
     }
   });
 
+  it('bounds the bytes of app batches it holds: one goes alone, the next is refused until it is answered', async () => {
+    const held: (() => void)[] = [];
+    const slow = new grpc.Server();
+    slow.addService(brokerProto.wharf.v1.BrokerService.service, {
+      PublishBatch: (
+        call: grpc.ServerUnaryCall<PublishBatchRequest__Output, unknown>,
+        callback: grpc.sendUnaryData<unknown>,
+      ) => held.push(() => callback(null, { responses: call.request.requests.map(() => ({ messageId: 'm' })) })),
+    });
+    let address = '';
+    slow.addService(adminProto.wharf.v1.AdminService.service, {
+      GetClusterStatus: (_call: unknown, callback: grpc.sendUnaryData<unknown>) =>
+        callback(null, { members: [{ id: 'slow', address, leader: true }] }),
+    });
+    const port = await new Promise<number>((resolve, reject) =>
+      slow.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+    );
+    address = `127.0.0.1:${port}`;
+    const s = await startTestSidecar([address], { publish: { queuedBytesMax: 4_000 } });
+    try {
+      const batch = (n: number) =>
+        Array.from({ length: n }, () => ({ destination: 'x', message: { payload: Buffer.alloc(1_000) } }));
+      // Larger than the limit, but alone: admitted.
+      const first = s.client.publishBatch(batch(5));
+      await eventually(() => held.length === 1);
+      await expect(s.client.publishBatch(batch(1))).rejects.toMatchObject({
+        code: grpc.status.RESOURCE_EXHAUSTED,
+        details: expect.stringMatching(/bytes of batches in flight/),
+      });
+      held.shift()?.();
+      expect((await first).responses).toHaveLength(5);
+      // Answered, its bytes are released.
+      const second = s.client.publishBatch(batch(1));
+      await eventually(() => held.length === 1);
+      held.shift()?.();
+      expect((await second).responses).toHaveLength(1);
+    } finally {
+      for (const release of held) release();
+      await s.close();
+      slow.forceShutdown();
+    }
+  });
+
   it('traces send → process → nack → process → ack in one trace', async () => {
     t.spans.reset();
     const appTraceId = '4bf92f3577b34da6a3ce929d0e0e4736';

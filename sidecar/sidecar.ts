@@ -84,6 +84,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     logger,
     namespace: config.namespace,
     defaultDeadlineMs: config.publish.defaultDeadlineMs,
+    batchBytesMax: config.publish.queuedBytesMax,
     random,
     accepting: () => accepting,
   };

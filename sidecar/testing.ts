@@ -8,7 +8,7 @@ import { type RunningBroker, startBroker } from '../broker/broker.ts';
 import { connect, type WharfClient } from '../client/index.ts';
 import { silentLogger } from '../common/logger.ts';
 import { freeLoopbackPort } from '../common/net.ts';
-import { parseConfig } from './config.ts';
+import { type PublishLimits, parseConfig } from './config.ts';
 import { type RunningSidecar, startSidecar } from './sidecar.ts';
 
 export interface TestBroker {
@@ -58,6 +58,8 @@ export interface TestSidecarOptions {
   readonly drainGrace?: string;
   /** Serve /metrics on a free port (default: metrics off). */
   readonly metrics?: boolean;
+  /** Overrides of the publish limits. */
+  readonly publish?: Partial<PublishLimits>;
 }
 
 export async function startTestSidecar(
@@ -74,7 +76,7 @@ export async function startTestSidecar(
   );
   const spans = new InMemorySpanExporter();
   const sidecar = await startSidecar({
-    config,
+    config: { ...config, publish: { ...config.publish, ...options.publish } },
     logger: silentLogger(),
     spanProcessor: new SimpleSpanProcessor(spans),
   });
