@@ -1,0 +1,59 @@
+// Writes the chart's generated files from their one source each, so they cannot drift:
+//   charts/wharf/crds/*.yaml   the CRDs, identical to crds/*.yaml (generated from crds/definitions.ts)
+//   charts/wharf/files/rbac.yaml   the operator's rules from operator/rbac.ts (OPERATOR_RULES), split
+//                                  into cluster-wide rules and rules for its own namespace
+// Run after changing either: `node charts/generate.ts` (or `--check`: exit 1 if a file differs).
+import { readFileSync, writeFileSync } from 'node:fs';
+import { stringify } from 'yaml';
+import { crdFileName, crdYaml, customResourceDefinitions } from '../crds/crd.ts';
+import { OPERATOR_RULES, type PolicyRule } from '../operator/rbac.ts';
+
+const chart = new URL('./wharf/', import.meta.url);
+
+/** Rules that only ever touch objects in the operator's own namespace (its leader-election Lease). */
+export function isNamespaceRule(rule: PolicyRule): boolean {
+  return rule.apiGroups?.length === 1 && rule.apiGroups[0] === 'coordination.k8s.io';
+}
+
+export function rbacFile(): string {
+  const clusterRules = OPERATOR_RULES.filter((r) => !isNamespaceRule(r));
+  const namespaceRules = OPERATOR_RULES.filter(isNamespaceRule);
+  return (
+    '# Generated from operator/rbac.ts by `node charts/generate.ts`; do not edit.\n' +
+    stringify({ clusterRules, namespaceRules }, { aliasDuplicateObjects: false })
+  );
+}
+
+/** Every generated file of the chart: path relative to charts/wharf/ → content. */
+export function generatedFiles(): ReadonlyMap<string, string> {
+  const files = new Map<string, string>();
+  for (const definition of customResourceDefinitions()) {
+    files.set(`crds/${crdFileName(definition)}`, crdYaml(definition));
+  }
+  files.set('files/rbac.yaml', rbacFile());
+  return files;
+}
+
+function main(): void {
+  const check = process.argv.includes('--check');
+  let stale = 0;
+  for (const [path, text] of generatedFiles()) {
+    const file = new URL(path, chart);
+    let current = '';
+    try {
+      current = readFileSync(file, 'utf8');
+    } catch {
+      // missing: stale
+    }
+    if (current === text) continue;
+    stale++;
+    if (check) console.error(`charts/wharf/${path} is out of date: run node charts/generate.ts`);
+    else {
+      writeFileSync(file, text);
+      console.log(`wrote charts/wharf/${path}`);
+    }
+  }
+  if (check && stale > 0) process.exit(1);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) main();
