@@ -131,6 +131,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     isLeader: () => cluster?.view.isLeader() ?? true,
     stop: () => {
       stopping ??= (async () => {
+        await cluster?.handOver();
         metrics?.server.close();
         await stopApiServer(api, options.stopGraceMs ?? 5_000);
         await replica.close();

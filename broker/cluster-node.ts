@@ -44,6 +44,11 @@ export interface OpenCluster {
   readonly peerAddress: string;
   /** Starts watching leadership; `gained` runs each time this member becomes leader. */
   watch(gained: () => void): void;
+  /**
+   * Before a graceful stop: a leader hands leadership to the best-placed voter, so the group
+   * serves again without waiting out an election timeout. Best effort: never throws.
+   */
+  handOver(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -52,6 +57,8 @@ const POLL_MS = 50;
 /** How long AddMember waits for a learner to catch up before it answers (it may be called again). */
 const CATCH_UP_MS_DEFAULT = 60_000;
 const MEMBERS_FILE = 'members.json';
+/** A stop waits this long for leadership to move (a transfer is aborted after an election timeout). */
+const HAND_OVER_WAIT_MS = 2_000;
 
 /** Parses one member's `host:clientPort:peerPort` (the form --peers and AddMember use). */
 export function parseMemberAddress(id: string, address: string): ClusterMember {
@@ -167,6 +174,15 @@ export async function openCluster(
       }, POLL_MS);
       poll.unref();
     },
+    async handOver() {
+      if (!raft.isLeader() || raft.raftStatus().conf.voters.length < 2) return;
+      try {
+        await membership.transfer('', '', HAND_OVER_WAIT_MS);
+        logger.info({ leader: raft.leaderId() }, 'handed leadership over before stopping');
+      } catch (error) {
+        logger.warn({ err: error }, 'could not hand leadership over before stopping; the others will elect one');
+      }
+    },
     async close() {
       if (poll !== undefined) clearInterval(poll);
       await transport.close();
@@ -222,7 +238,7 @@ class MembershipOps {
   }
 
   /** Moves leadership off `from` (default: this leader) to `to` (default: the most caught-up voter). */
-  async transfer(to: MemberId, from: MemberId): Promise<void> {
+  async transfer(to: MemberId, from: MemberId, waitMs = 5_000): Promise<void> {
     if (from !== '' && from !== this.#self && this.#raft.leaderId() !== from) {
       if (!this.#conf().voters.includes(from) && !this.#conf().learners.includes(from)) {
         throw notFound(`no member ${from}`);
@@ -235,7 +251,7 @@ class MembershipOps {
     if (!this.#conf().voters.includes(target)) throw failedPrecondition(`${target} is not a voting member`);
     this.#raft.transferLeadership(target);
     // The core aborts a transfer not done within an election timeout; wait a little longer.
-    const moved = await this.#until(5_000, () => !this.#raft.isLeader());
+    const moved = await this.#until(waitMs, () => !this.#raft.isLeader());
     if (!moved) throw unavailable(`leadership did not move to ${target}; try again`);
   }
 
