@@ -65,7 +65,8 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
       [],
     )
     .option('--webhook-port <port>', 'serve the injection webhook on this port ($WHARF_WEBHOOK_PORT; default: off)')
-    .option('--webhook-host <host>', 'webhook listen address (default 0.0.0.0)')
+    .option('--webhook-host <host>', 'listen address of the webhook and health ports (default 0.0.0.0)')
+    .option('--health-port <port>', 'plain-HTTP /healthz and /readyz ($WHARF_OPERATOR_HEALTH_PORT; default: off)')
     .option('--webhook-cert <file>', 'webhook TLS certificate, PEM ($WHARF_WEBHOOK_CERT)')
     .option('--webhook-key <file>', 'webhook TLS key, PEM ($WHARF_WEBHOOK_KEY)')
     .option('--lease-name <name>', 'leader election Lease ($WHARF_LEASE_NAME; default: no election)')

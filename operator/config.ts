@@ -27,6 +27,9 @@ export interface OperatorConfig {
   /** Namespaces to watch; empty: all. */
   readonly namespaces: readonly string[];
   readonly webhook: WebhookConfig | undefined;
+  /** Plain-HTTP /healthz and /readyz; undefined: none. */
+  readonly healthPort: number | undefined;
+  readonly healthHost: string;
   /** Undefined: no leader election (one replica only). */
   readonly lease: LeaseConfig | undefined;
   readonly brokerOverrides: BrokerOverrides;
@@ -47,6 +50,7 @@ export interface OperatorFlags {
   kubeconfig?: string;
   namespace?: string[];
   webhookPort?: string;
+  healthPort?: string;
   webhookHost?: string;
   webhookCert?: string;
   webhookKey?: string;
@@ -105,6 +109,7 @@ export function operatorConfig(
       keyFile,
     };
   }
+  const healthPort = pick(flags.healthPort, 'WHARF_OPERATOR_HEALTH_PORT');
   const leaseName = pick(flags.leaseName, 'WHARF_LEASE_NAME');
   const lease =
     leaseName === undefined || leaseName === ''
@@ -139,6 +144,9 @@ export function operatorConfig(
     kubeconfig: flags.kubeconfig,
     namespaces,
     webhook,
+    healthPort:
+      healthPort === undefined || healthPort === 'off' ? undefined : integer(healthPort, '--health-port', 0, 65_535),
+    healthHost: webhook?.host ?? pick(flags.webhookHost, 'WHARF_WEBHOOK_HOST') ?? '0.0.0.0',
     lease,
     brokerOverrides,
     settings,

@@ -6,6 +6,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../common/logger.ts';
 import type { OperatorConfig } from './config.ts';
 import { runControllers } from './controllers.ts';
+import { type HealthState, startHealth } from './health.ts';
 import { BrokerDirectory } from './reconcile/broker-directory.ts';
 import { createEventRecorder } from './reconcile/events.ts';
 import { createKubeClient, type KubeClient } from './runtime/kube-client.ts';
@@ -41,7 +42,7 @@ export async function runOperator(
   config: OperatorConfig,
   logger: Logger,
   stop: AbortSignal,
-  onReady: (info: { webhookPort: number | undefined }) => void = () => {},
+  onReady: (info: { webhookPort: number | undefined; healthPort: number | undefined }) => void = () => {},
 ): Promise<OperatorOutcome> {
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig === undefined) kubeConfig.loadFromDefault();
@@ -84,7 +85,12 @@ export async function runOperator(
       },
       signal,
     );
-  onReady({ webhookPort: webhook?.port });
+  const state: HealthState = { role: 'starting', ready: false };
+  const health =
+    config.healthPort === undefined ? undefined : await startHealth(config.healthHost, config.healthPort, state);
+  state.role = config.lease === undefined ? 'leader' : 'standby';
+  state.ready = true;
+  onReady({ webhookPort: webhook?.port, healthPort: health?.port });
   try {
     if (config.lease === undefined) {
       await controllers(stop);
@@ -101,6 +107,7 @@ export async function runOperator(
     });
     const { lost } = await elector.run(stop, async (leading) => {
       logger.info({ identity, lease: config.lease?.name }, 'leading');
+      state.role = 'leader';
       await controllers(leading);
     });
     if (lost) logger.error({ identity }, 'lost the Lease; stopping');
@@ -108,5 +115,6 @@ export async function runOperator(
   } finally {
     brokers.close();
     await webhook?.close();
+    await health?.close();
   }
 }

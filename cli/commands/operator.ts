@@ -21,8 +21,12 @@ export async function operatorCommand(options: OperatorOptions, io: Io): Promise
   const stopping = stopRequested(io);
   void stopping.promise.then(() => stop.abort());
   try {
-    const outcome = await runOperator(config, logger, stop.signal, ({ webhookPort }) => {
-      io.out(`wharf operator started${webhookPort === undefined ? '' : ` webhook ${webhookPort}`}\n`);
+    const outcome = await runOperator(config, logger, stop.signal, ({ webhookPort, healthPort }) => {
+      const ports = [
+        ...(webhookPort === undefined ? [] : [`webhook ${webhookPort}`]),
+        ...(healthPort === undefined ? [] : [`health ${healthPort}`]),
+      ];
+      io.out(`wharf operator started${ports.length === 0 ? '' : ` ${ports.join(' ')}`}\n`);
     });
     if (outcome.lostLeadership) throw new CommandError('wharf operator: lost leadership; exiting');
   } finally {

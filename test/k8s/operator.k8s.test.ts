@@ -49,6 +49,7 @@ let operatorKubeconfig: string;
 const operators: ChildProcess[] = [];
 let operatorLog = '';
 let webhookPort: number;
+let healthPort: number;
 let members: Member[];
 let client: WharfClient;
 
@@ -204,6 +205,12 @@ async function serviceAccountKubeconfig(): Promise<string> {
   return file;
 }
 
+/** GET of the operator's plain-HTTP health port. */
+async function health(port: number, path: string): Promise<{ status: number; json: unknown }> {
+  const response = await fetch(`http://127.0.0.1:${port}${path}`);
+  return { status: response.status, json: await response.json() };
+}
+
 /** Starts `wharf operator` as a process; resolves once it printed that it started. */
 async function spawnOperator(identity: string, extraArgs: readonly string[]): Promise<ChildProcess> {
   const child = spawn(
@@ -280,7 +287,10 @@ beforeAll(async () => {
   operatorKubeconfig = await serviceAccountKubeconfig();
   webhookPort = await freePort();
   const cert = makeCertificates();
+  healthPort = await freePort();
   operator = await spawnOperator('operator-test', [
+    '--health-port',
+    String(healthPort),
     '--webhook-port',
     String(webhookPort),
     '--webhook-host',
@@ -632,6 +642,7 @@ describe('wharf operator against a real API server', () => {
       (l) => (l?.spec as { holderIdentity?: string } | undefined)?.holderIdentity === 'operator-test',
     );
     expect((lease?.spec as { renewTime?: string } | undefined)?.renewTime).toMatch(/\.\d{6}Z$/);
+    expect(await health(healthPort, '/readyz')).toEqual({ status: 200, json: { ready: true, role: 'leader' } });
   });
 
   it('scales 3 → 5 → 3 in the safe membership order', async () => {
@@ -700,10 +711,17 @@ describe('wharf operator against a real API server', () => {
     const leasePath = '/apis/coordination.k8s.io/v1/namespaces/wharf-system/leases/wharf-operator';
     const holder = async () =>
       ((await get(leasePath))?.spec as { holderIdentity?: string } | undefined)?.holderIdentity;
-    await spawnOperator('operator-standby', []);
+    const standbyHealthPort = await freePort();
+    await spawnOperator('operator-standby', ['--health-port', String(standbyHealthPort)]);
     expect(await holder()).toBe('operator-test');
+    expect(await health(standbyHealthPort, '/readyz')).toEqual({ status: 200, json: { ready: true, role: 'standby' } });
     expect(await stopProcess(operator)).toBe(0); // SIGTERM: stops and releases the Lease
     await until('the standby holds the Lease', holder, (h) => h === 'operator-standby');
+    await until(
+      'the standby reports itself leader',
+      () => health(standbyHealthPort, '/healthz'),
+      (h) => (h.json as { role?: string }).role === 'leader',
+    );
     await ok('POST', wharfPath('queues', APP_NS), queueBody('after-handover'));
     const queue = await readyQueue('after-handover');
     expect(queue.metadata?.finalizers).toContain('wharf.dev/broker-cleanup');

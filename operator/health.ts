@@ -1,0 +1,42 @@
+// Liveness and readiness over plain HTTP for the operator's Deployment probes (controller-runtime's
+// convention: /healthz and /readyz on their own port). Ready once the API server answered and the
+// webhook (when configured) listens; leading or standing by are both ready: every replica serves
+// the webhook. /healthz also reports the role, for a person with curl.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export type OperatorRole = 'starting' | 'standby' | 'leader';
+
+export interface HealthState {
+  role: OperatorRole;
+  ready: boolean;
+}
+
+export interface RunningHealth {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export async function startHealth(host: string, port: number, state: Readonly<HealthState>): Promise<RunningHealth> {
+  const server: Server = createServer((req, res) => {
+    const reply = (code: number, body: unknown): void => {
+      res.writeHead(code, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === '/healthz') reply(200, { ok: true, role: state.role });
+    else if (req.url === '/readyz') reply(state.ready ? 200 : 503, { ready: state.ready, role: state.role });
+    else reply(404, { error: 'not found' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
