@@ -186,13 +186,18 @@ describe('rendered objects', () => {
       for (const [k, v] of Object.entries(at(deployment, 'spec', 'selector', 'matchLabels') as Json)) {
         expect(podLabels[k]).toBe(v);
       }
+      const ports = (container.ports ?? []).map((p) => [p.name, p.containerPort]);
+      expect(ports).toContainEqual(['health', config.healthPort]);
+      expect(at(container, 'readinessProbe', 'httpGet')).toEqual({ path: '/readyz', port: 'health' });
+      expect(at(container, 'livenessProbe', 'httpGet')).toEqual({ path: '/healthz', port: 'health' });
       if (at(values, 'webhook', 'enabled') === false) {
         expect(config.webhook).toBeUndefined();
+        expect(ports).toHaveLength(1);
         expect(objects.some((o) => o.kind === 'MutatingWebhookConfiguration')).toBe(false);
         return;
       }
       if (config.webhook === undefined) throw new Error('webhook not configured');
-      expect(container.ports).toEqual([{ name: 'webhook', containerPort: config.webhook.port, protocol: 'TCP' }]);
+      expect(ports).toContainEqual(['webhook', config.webhook.port]);
       // The certificate files are in the mounted webhook Secret.
       const mount = container.volumeMounts?.find((m) => config.webhook?.certFile.startsWith(`${m.mountPath}/`));
       const volume = (pod.volumes as Json[]).find((v) => v.name === mount?.name);
