@@ -655,6 +655,14 @@ describe('wharf operator against a real API server', () => {
       () => get(stsPath),
       (s) => s?.spec?.replicas === 5,
     );
+    // No member is added before its pod is ready.
+    const waiting = await until(
+      'Progressing: ScalingUp',
+      () => get(clusterPath),
+      (c) => condition(c, 'Progressing')?.reason === 'ScalingUp',
+    );
+    expect(condition(waiting, 'Ready')).toMatchObject({ status: 'False', reason: 'MembershipChanging' });
+    expect((await client.clusterStatus()).members).toHaveLength(3);
     // The new "pods" start (as a StatefulSet would start them) in join mode.
     await Promise.all(members.slice(3).map((m) => startMember(m, peersOf(members), true)));
     await until(
