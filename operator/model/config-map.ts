@@ -1,6 +1,7 @@
 // The ConfigMap the broker pods read their membership from: `peers` (every member the StatefulSet
 // may run, as id=host:clientPort:peerPort, the broker's --peers form) and `initial-members` (the
-// members that bootstrapped the group; any other pod starts in join mode and waits to be added).
+// members that bootstrapped the group, as WHARF_INITIAL_MEMBERS: a broker whose id is not listed
+// must start in join mode and wait for AddMember instead of bootstrapping a group of its own).
 // Pods read it through env at start, so a scale changes it without restarting running pods.
 // Pure module.
 import type { BuildInput } from './build-input.ts';
