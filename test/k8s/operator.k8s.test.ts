@@ -512,7 +512,7 @@ describe('wharf operator against a real API server', () => {
     expect((await client.getQueue(`${APP_NS}/jobs`)).spec?.ordering).toBe('ORDERING_PER_KEY');
   });
 
-  it('deletes with each deletionPolicy: Delete, Retain, Drain', async () => {
+  it('deletes with each deletionPolicy: Delete, Retain, Drain (and a Topic with the default)', async () => {
     for (const [name, policy] of [
       ['q-delete', 'Delete'],
       ['q-retain', 'Retain'],
@@ -556,6 +556,15 @@ describe('wharf operator against a real API server', () => {
       (q) => q === undefined,
     );
     await expect(client.getQueue(`${APP_NS}/q-drain`)).rejects.toMatchObject({ code: 5 });
+
+    // A Topic goes the same way (deletionPolicy Delete by default).
+    await ok('DELETE', wharfPath('topics', APP_NS, 'payments'));
+    await until(
+      'Topic gone',
+      () => get(wharfPath('topics', APP_NS, 'payments')),
+      (t) => t === undefined,
+    );
+    await expect(client.getTopic(`${APP_NS}/payments`)).rejects.toMatchObject({ code: 5 });
   });
 
   it('releases the finalizer with an Event when the cluster is gone, so deletion never wedges', async () => {
