@@ -74,11 +74,19 @@ export async function helmWithValues(args: readonly string[], values: Values): P
 export const RELEASE = 'wharf';
 export const NAMESPACE = 'wharf-system';
 
+export interface RenderOptions {
+  readonly namespace?: string;
+  readonly release?: string;
+  readonly includeCrds?: boolean;
+}
+
 /** `helm template` of the chart; throws with helm's message when it fails. */
-export async function renderChart(
-  values: Values,
-  options: { readonly namespace?: string; readonly release?: string; readonly includeCrds?: boolean } = {},
-): Promise<K8sObject[]> {
+export async function renderChart(values: Values, options: RenderOptions = {}): Promise<K8sObject[]> {
+  return parseObjects(await renderChartText(values, options));
+}
+
+/** `helm template`'s output as helm wrote it (what `helm install` would send). */
+export async function renderChartText(values: Values, options: RenderOptions = {}): Promise<string> {
   const result = await helmWithValues(
     [
       'template',
@@ -91,7 +99,7 @@ export async function renderChart(
     values,
   );
   if (result.code !== 0) throw new Error(`helm template failed (${result.code}): ${result.stderr}`);
-  return parseObjects(result.stdout);
+  return result.stdout;
 }
 
 export function parseObjects(text: string): K8sObject[] {
