@@ -391,6 +391,12 @@ class HintingReplica implements Replica {
     return this.#inner.readMessages(refs);
   }
 
+  readBarrier(): Promise<void> {
+    return this.#inner.readBarrier().catch((error: unknown) => {
+      throw error instanceof NotLeaderError ? this.#notLeader() : error;
+    });
+  }
+
   onApplied(listener: AppliedListener): void {
     this.#inner.onApplied(listener);
   }

@@ -26,7 +26,7 @@ function run(args: string[], input?: string): Promise<Run> {
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -49,7 +49,7 @@ async function startDev(
     stderr += chunk.toString();
   });
   const address = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no banner in 20s; stderr: ${stderr}`)), 20_000);
+    const timer = setTimeout(() => reject(new Error(`no banner in 60s; stderr: ${stderr}`)), 60_000);
     child.stdout?.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
       const match = /on (127\.0\.0\.1:\d+)\n/.exec(stdout);
@@ -101,18 +101,18 @@ describe('wharf dev process', () => {
       const brokers = await childPids(dev.child.pid as number);
       expect(brokers).toHaveLength(3);
       process.kill(brokers[0] as number, 'SIGKILL');
-      // Bounded: the restart backoff starts at 200 ms; a new broker process takes a few seconds.
-      for (let i = 0; i < 100 && !/restarting it/.test(dev.output()); i++) await new Promise((r) => setTimeout(r, 100));
+      // Bounded (30 s): the restart backoff starts at 200 ms; a new broker process takes a few seconds.
+      for (let i = 0; i < 300 && !/restarting it/.test(dev.output()); i++) await new Promise((r) => setTimeout(r, 100));
       expect(dev.output()).toMatch(/broker wharf-1 exited \(SIGKILL\); restarting it/);
       let pids: number[] = [];
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 300; i++) {
         pids = await childPids(dev.child.pid as number);
         if (pids.length === 3 && !pids.includes(brokers[0] as number)) break;
         await new Promise((r) => setTimeout(r, 100));
       }
       expect(pids).toHaveLength(3);
       expect((await run(['publish', 'orders', '--data', 'd', ...addr])).code).toBe(0);
-      const taken = await run(['consume', 'orders', '--max', '4', '--wait', '5s', ...addr]);
+      const taken = await run(['consume', 'orders', '--max', '4', '--wait', '15s', ...addr]);
       expect(taken.stdout.match(/: [abcd]\n/g)?.sort()).toEqual([': a\n', ': b\n', ': c\n', ': d\n']);
       dev.child.kill('SIGTERM');
       expect(await exitOf(dev.child)).toBe(0);

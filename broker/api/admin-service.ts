@@ -35,6 +35,14 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
     return topicToProto(view, live);
   };
   const nameOf = (raw: string | undefined): string => canonicalDestination(raw ?? '', ctx.defaultNamespace);
+  /**
+   * Queue and topic status is read on the leader (it knows the consumers) after a read barrier:
+   * it reflects every write acknowledged before the call. Followers answer with the leader's address.
+   */
+  const readable = async (): Promise<void> => {
+    requireLeader(ctx.cluster);
+    await ctx.replica.readBarrier?.();
+  };
 
   return {
     ApplyQueue: unary(log, 'ApplyQueue', async (request) => {
@@ -45,13 +53,19 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
       await proposeExpect(ctx.replica, { type: 'applyQueue', nowMs: ctx.replica.nowMs(), name, spec }, 'applied');
       return { queue: queueView(name) };
     }),
-    GetQueue: unary(log, 'GetQueue', async (request) => ({ queue: queueView(nameOf(request.name)) })),
-    ListQueues: unary(log, 'ListQueues', async (request) => ({
-      queues: engine()
-        .listQueues(checkNamespace(request.namespace), ctx.replica.nowMs())
-        .filter((view) => !isInbox(view.name))
-        .map((view) => queueToProto(view, live)),
-    })),
+    GetQueue: unary(log, 'GetQueue', async (request) => {
+      await readable();
+      return { queue: queueView(nameOf(request.name)) };
+    }),
+    ListQueues: unary(log, 'ListQueues', async (request) => {
+      await readable();
+      return {
+        queues: engine()
+          .listQueues(checkNamespace(request.namespace), ctx.replica.nowMs())
+          .filter((view) => !isInbox(view.name))
+          .map((view) => queueToProto(view, live)),
+      };
+    }),
     DeleteQueue: unary(log, 'DeleteQueue', async (request) => {
       requireLeader(ctx.cluster);
       const name = nameOf(request.name);
@@ -67,12 +81,18 @@ export function adminService(ctx: ApiContext): AdminServiceHandlers {
       await proposeExpect(ctx.replica, { type: 'applyTopic', nowMs: ctx.replica.nowMs(), name, spec }, 'applied');
       return { topic: topicView(name) };
     }),
-    GetTopic: unary(log, 'GetTopic', async (request) => ({ topic: topicView(nameOf(request.name)) })),
-    ListTopics: unary(log, 'ListTopics', async (request) => ({
-      topics: engine()
-        .listTopics(checkNamespace(request.namespace), ctx.replica.nowMs())
-        .map((view) => topicToProto(view, live)),
-    })),
+    GetTopic: unary(log, 'GetTopic', async (request) => {
+      await readable();
+      return { topic: topicView(nameOf(request.name)) };
+    }),
+    ListTopics: unary(log, 'ListTopics', async (request) => {
+      await readable();
+      return {
+        topics: engine()
+          .listTopics(checkNamespace(request.namespace), ctx.replica.nowMs())
+          .map((view) => topicToProto(view, live)),
+      };
+    }),
     DeleteTopic: unary(log, 'DeleteTopic', async (request) => {
       requireLeader(ctx.cluster);
       const name = nameOf(request.name);

@@ -86,6 +86,10 @@ it('serves on the leader, hints from followers, and fails over when the leader s
     expect(refused.details).toContain(`leader: ${leader.address}`);
     const receiveRefused = (await follower.receive({ destination: 'q' }).catch((e: unknown) => e)) as ServiceError;
     expect(receiveRefused.code).toBe(status.UNAVAILABLE);
+    // Status is read on the leader too (it knows the consumers), after a read index.
+    const readRefused = (await follower.getQueue('q').catch((e: unknown) => e)) as ServiceError;
+    expect(readRefused.code).toBe(status.UNAVAILABLE);
+    expect(readRefused.metadata.get('wharf-leader')).toEqual([leader.address]);
 
     await onLeader.applyQueue({ name: 'q', spec: { ackDeadline: { seconds: 1 } } });
     await onLeader.publishBatch([

@@ -61,6 +61,9 @@ export interface RaftReplicaOptions {
   readonly onApplied?: AppliedListener;
 }
 
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
 /** Told each time an applied membership change took effect, with the configuration after it. */
 export type ConfChangeListener = (change: ConfChange, conf: ConfState) => void;
 
@@ -95,6 +98,9 @@ export class RaftReplica implements Replica {
   readonly #listeners: AppliedListener[] = [];
   readonly #committed: ((type: Command['type'], ms: number) => void)[] = [];
   readonly #pendingConf = new Map<number, PendingConfChange>();
+  /** Read barriers waiting for their read index (keyed by context), then for it to be applied. */
+  readonly #reads = new Map<string, { index: number | undefined; resolve: () => void; reject: (e: Error) => void }>();
+  #nextReadId = 0;
   readonly #confListeners: ConfChangeListener[] = [];
   /** Membership changes applied in the current ready, announced once the core has taken them in. */
   #appliedConfChanges: ConfChange[] = [];
@@ -286,6 +292,42 @@ export class RaftReplica implements Replica {
     this.#kick();
   }
 
+  /**
+   * A linearizable read point (read index, thesis §6.4): resolves once this replica has applied
+   * everything committed when it was asked, as confirmed by a quorum still following its leader.
+   * Reads of the engine after it see every write acknowledged before the call.
+   */
+  readBarrier(timeoutMs = 5_000): Promise<void> {
+    if (this.#failed !== undefined) return Promise.reject(unavailable(`replica ${this.#id} stopped`));
+    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
+    const id = String(this.#nextReadId++);
+    const promise = new Promise<void>((resolve, reject) => {
+      const cancel = this.#timers.after(timeoutMs, () => {
+        if (this.#reads.delete(id)) reject(unavailable(`no read index within ${timeoutMs} ms (no quorum?); retry`));
+      });
+      this.#reads.set(id, {
+        index: undefined,
+        resolve: () => {
+          cancel();
+          resolve();
+        },
+        reject: (error) => {
+          cancel();
+          reject(error);
+        },
+      });
+    });
+    try {
+      this.#node.readIndex(textEncoder.encode(id));
+    } catch (error) {
+      const read = this.#reads.get(id);
+      this.#reads.delete(id);
+      read?.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+    this.#kick();
+    return promise;
+  }
+
   /** Called after each applied membership change (on every replica, replays included). */
   onConfChange(listener: ConfChangeListener): void {
     this.#confListeners.push(listener);
@@ -421,8 +463,21 @@ export class RaftReplica implements Replica {
     if (rd.softState !== undefined) this.#softState(rd.softState.lead, rd.softState.role === 'leader');
     // 2. Send.
     for (const message of after) this.#transport.send(message);
-    // 3. Apply.
+    // 3. Apply, then serve the reads whose index is applied.
     for (const entry of rd.committedEntries) this.#apply(entry);
+    for (const state of rd.readStates) {
+      const read = this.#reads.get(textDecoder.decode(state.context));
+      if (read !== undefined) read.index = state.index;
+    }
+    this.#releaseReads();
+  }
+
+  #releaseReads(): void {
+    for (const [id, read] of this.#reads) {
+      if (read.index === undefined || read.index > this.#appliedIndex) continue;
+      this.#reads.delete(id);
+      read.resolve();
+    }
   }
 
   #softState(lead: MemberId, isLeader: boolean): void {
@@ -516,6 +571,8 @@ export class RaftReplica implements Replica {
     this.#pending.clear();
     for (const pending of this.#pendingConf.values()) pending.reject(error);
     this.#pendingConf.clear();
+    for (const read of this.#reads.values()) read.reject(error);
+    this.#reads.clear();
   }
 
   #failStop(error: unknown): void {

@@ -23,6 +23,11 @@ export interface Replica {
   propose(command: Command): Promise<ApplyResult>;
   /** The applied state, read-only: queries only, never apply(). */
   readonly engine: Engine;
+  /**
+   * Replicated groups: resolves once `engine` reflects every write acknowledged before the call
+   * (a read index confirmed by a quorum). A single member needs none.
+   */
+  readBarrier?(): Promise<void>;
   /** Reads stored bodies, each log entry once however many of its messages are asked for. */
   readMessages(refs: readonly MessageRef[]): Promise<PublishItem[]>;
   onApplied(listener: AppliedListener): void;
