@@ -119,7 +119,7 @@ describe('wharf dev process', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 180_000);
 
   it('serves the CLI, stops cleanly, and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-slow-'));
