@@ -4,6 +4,7 @@
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../common/logger.ts';
 import type { Queue, Topic, WharfCluster } from '../crds/types.ts';
+import type { OperatorMetrics } from './metrics.ts';
 import type { OperatorSettings } from './model/cluster-spec.ts';
 import type { BrokerDirectory } from './reconcile/broker-directory.ts';
 import { reconcileCluster } from './reconcile/cluster-reconciler.ts';
@@ -33,6 +34,7 @@ export interface ControllerOptions {
   readonly workers: number;
   readonly refreshMs: number;
   readonly changingRequeueMs: number;
+  readonly metrics: OperatorMetrics;
 }
 
 /** One cache over the informers of a kind (one per watched namespace, or one for all). */
@@ -96,6 +98,11 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
     refreshMs: options.refreshMs,
     changingRequeueMs: options.changingRequeueMs,
   };
+  options.metrics.watch({
+    queueDepth: () => queue.length,
+    queueRefused: () => queue.refusedCount,
+    informerRestarts: () => KINDS.reduce((sum, kind) => sum + all(kind).reduce((n, i) => n + i.restarts, 0), 0),
+  });
   // Clusters first, so Queues and Topics find them in the cache.
   for (const kind of KINDS) await Promise.all(all(kind).map((informer) => informer.start()));
   logger.info({ namespaces: options.namespaces.length === 0 ? 'all' : options.namespaces }, 'controllers started');
@@ -106,7 +113,18 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
       const bar = item.indexOf('|');
       const kind = item.slice(0, bar) as WatchedKind;
       const key = splitKey(item.slice(bar + 1));
-      return kind === 'WharfCluster' ? reconcileCluster(deps, key) : reconcileDestination(deps, kind, key);
+      const endTimer = options.metrics.reconcileSeconds.startTimer({ kind });
+      try {
+        const result =
+          kind === 'WharfCluster' ? await reconcileCluster(deps, key) : await reconcileDestination(deps, kind, key);
+        options.metrics.reconciles.inc({ kind, result: 'ok' });
+        return result;
+      } catch (error) {
+        options.metrics.reconciles.inc({ kind, result: 'error' });
+        throw error;
+      } finally {
+        endTimer();
+      }
     },
     (item, error) => {
       const bar = item.indexOf('|');

@@ -7,6 +7,7 @@ import type { Logger } from '../common/logger.ts';
 import type { OperatorConfig } from './config.ts';
 import { runControllers } from './controllers.ts';
 import { type HealthState, startHealth } from './health.ts';
+import { createOperatorMetrics } from './metrics.ts';
 import { BrokerDirectory } from './reconcile/broker-directory.ts';
 import { createEventRecorder } from './reconcile/events.ts';
 import { createKubeClient, type KubeClient } from './runtime/kube-client.ts';
@@ -67,6 +68,7 @@ export async function runOperator(
     });
   }
   const identity = config.lease?.identity ?? 'wharf-operator';
+  const metrics = createOperatorMetrics();
   const brokers = new BrokerDirectory(config.brokerOverrides, config.settings.clusterDomain, kube);
   const controllers = (signal: AbortSignal) =>
     runControllers(
@@ -82,12 +84,15 @@ export async function runOperator(
         workers: config.workers,
         refreshMs: config.refreshMs,
         changingRequeueMs: config.changingRequeueMs,
+        metrics,
       },
       signal,
     );
   const state: HealthState = { role: 'starting', ready: false };
   const health =
-    config.healthPort === undefined ? undefined : await startHealth(config.healthHost, config.healthPort, state);
+    config.healthPort === undefined
+      ? undefined
+      : await startHealth(config.healthHost, config.healthPort, state, metrics.registry);
   state.role = config.lease === undefined ? 'leader' : 'standby';
   state.ready = true;
   onReady({ webhookPort: webhook?.port, healthPort: health?.port });

@@ -644,7 +644,7 @@ describe('wharf operator against a real API server', () => {
     expect(ignored.status).toBe(201);
   });
 
-  it('holds its Lease, renewed with MicroTime', async () => {
+  it('holds its Lease, renewed with MicroTime, and says so on its health port with metrics', async () => {
     const lease = await until(
       'Lease held',
       () => get('/apis/coordination.k8s.io/v1/namespaces/wharf-system/leases/wharf-operator'),
@@ -652,6 +652,10 @@ describe('wharf operator against a real API server', () => {
     );
     expect((lease?.spec as { renewTime?: string } | undefined)?.renewTime).toMatch(/\.\d{6}Z$/);
     expect(await health(healthPort, '/readyz')).toEqual({ status: 200, json: { ready: true, role: 'leader' } });
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    const reconciled = /^wharf_operator_reconciles_total\{kind="Queue",result="ok"\} (\d+)$/m.exec(metrics);
+    expect(Number(reconciled?.[1])).toBeGreaterThan(0);
+    expect(metrics).toMatch(/^wharf_operator_workqueue_depth \d+$/m);
   });
 
   it('scales 3 → 5 → 3 in the safe membership order', async () => {
