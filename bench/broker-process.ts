@@ -105,7 +105,9 @@ export interface SidecarProcess {
 
 /** A sidecar process in front of `brokerAddress`, as an application pod would have it. */
 export async function spawnSidecar(port: number, brokerAddress: string): Promise<SidecarProcess> {
-  const args = [SIDECAR_MAIN, '--port', String(port), '--brokers', brokerAddress, '--metrics-port', '0'];
+  // WHARF_BENCH_SIDECAR_MAIN=<path to sidecar/main.ts>: another build of the sidecar (A/B runs).
+  const main = process.env.WHARF_BENCH_SIDECAR_MAIN || SIDECAR_MAIN;
+  const args = [main, '--port', String(port), '--brokers', brokerAddress, '--metrics-port', '0'];
   // WHARF_BENCH_SIDECAR_CPU_PROF=<dir>: the sidecar writes a V8 CPU profile there when it exits.
   const profileDir = process.env.WHARF_BENCH_SIDECAR_CPU_PROF;
   if (profileDir !== undefined && profileDir !== '') args.unshift('--cpu-prof', '--cpu-prof-dir', profileDir);
