@@ -267,8 +267,9 @@ const started = Date.now();
 const timings: Record<string, number> = {};
 
 beforeAll(async () => {
-  // The namespace and garbage-collector controllers: namespace deletion and ownerReference cascades.
-  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'] });
+  // The namespace and garbage-collector controllers (namespace deletion, ownerReference cascades),
+  // with the CRDs there before they start so the garbage collector watches our kinds.
+  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'], crds: true });
   await installCrds(cp);
   timings.controlPlaneMs = Date.now() - started;
   dir = await mkdtemp(join(tmpdir(), 'wharf-operator-k8s-'));
