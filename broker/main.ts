@@ -65,6 +65,19 @@ const options = program.opts<{
   peerPort?: number;
   join: boolean;
 }>();
+/**
+ * A member joins (waits for AddMember) when told so, or when WHARF_INITIAL_MEMBERS (the members
+ * that bootstrapped the group; the operator sets it for every pod of a StatefulSet, which share one
+ * template) does not name it: a pod added by scaling up must never bootstrap a group of its own.
+ */
+function joins(flag: boolean, nodeId: string): boolean {
+  const initial = (process.env.WHARF_INITIAL_MEMBERS ?? '')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean);
+  return flag || (initial.length > 0 && !initial.includes(nodeId));
+}
+
 const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
 const broker = await startBroker({
   dataDir: options.data,
@@ -74,7 +87,7 @@ const broker = await startBroker({
   logger,
   ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
   ...(options.peers.length === 0 ? {} : { peers: options.peers }),
-  ...(options.join ? { join: true } : {}),
+  ...(joins(options.join, options.nodeId) ? { join: true } : {}),
   ...(options.peerPort === undefined
     ? process.env.WHARF_PEER_PORT
       ? { peerPort: port(process.env.WHARF_PEER_PORT) }
