@@ -3,7 +3,7 @@
 # from k8s.io/kubernetes and etcd built from go.etcd.io/etcd, with Go through the module proxy,
 # cached outside the repo keyed by version. The pinned versions live in the two small Go modules
 # test/k8s/apiserver/go.mod and test/k8s/etcd/go.mod.
-#   k8s.sh [build]   build if needed; print KUBE_APISERVER=, KUBECTL=, ETCD= lines (binary paths)
+#   k8s.sh [build]   build if needed; print KUBE_APISERVER=, KUBECTL=, CONTROLLERS=, ETCD= lines
 #   k8s.sh start     build if needed; make a CA, serving cert, service-account key and admin token;
 #                    run etcd and kube-apiserver on free 127.0.0.1 ports (RBAC authorization), wait
 #                    until /readyz answers, write a kubeconfig; print K8S_* KEY=VALUE lines
@@ -15,10 +15,11 @@
 # watchdog stops the control plane once that process is gone, so a crashed test leaves nothing behind).
 # K8S_APPLY: files or directories (space-separated) to `kubectl apply --server-side` once the API
 # server is ready and before the controllers start (e.g. crds/).
-# K8S_CONTROLLERS: when set (e.g. "namespace,garbagecollector"), kube-controller-manager is built
-# too and runs just those controllers (--controllers syntax: "*" for all). Without it, namespaces
-# stay Terminating and ownerReferences do not cascade. Never started: scheduler and kubelet, so no
-# pod runs. The ServiceAccount admission plugin is off (pods need no default ServiceAccount).
+# K8S_CONTROLLERS: "namespace", "garbagecollector" or both (comma-separated): run those controllers
+# of kube-controller-manager (test/k8s/apiserver/controllers, built with kube-apiserver: only these
+# two, so the build stays small). Without them, namespaces stay Terminating once deleted and
+# ownerReferences do not cascade. Never started: scheduler and kubelet, so no pod runs. The
+# ServiceAccount admission plugin is off (pods need no default ServiceAccount).
 # Progress goes to stderr; stdout carries only the answer.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,7 +40,7 @@ k8s_dir="$WHARF_CACHE/kubernetes-$k8s_version"
 etcd_dir="$WHARF_CACHE/etcd-$etcd_version"
 kube_apiserver="$k8s_dir/kube-apiserver"
 kubectl="$k8s_dir/kubectl"
-kube_controller_manager="$k8s_dir/kube-controller-manager"
+controllers="$k8s_dir/wharf-test-controllers"
 etcd="$etcd_dir/etcd"
 
 need_go() { command -v go >/dev/null 2>&1 || { log "go is not on PATH; install Go >= 1.25"; exit 1; }; }
@@ -59,21 +60,16 @@ go_build() {
 }
 
 build() {
-  local want_kcm=${K8S_CONTROLLERS:+1}
-  if [ -x "$kube_apiserver" ] && [ -x "$kubectl" ] && [ -x "$etcd" ] \
-    && { [ -z "$want_kcm" ] || [ -x "$kube_controller_manager" ]; }; then return 0; fi
+  if [ -x "$kube_apiserver" ] && [ -x "$kubectl" ] && [ -x "$controllers" ] && [ -x "$etcd" ]; then return 0; fi
   need_go
   mkdir -p "$WHARF_CACHE"
   # One build at a time, also across test files that start control planes at once.
   exec 9>"$WHARF_CACHE/k8s-build.lock"
   flock -w 3600 9 || { log "timed out waiting for another k8s.sh build"; exit 1; }
   local packages=()
-  if [ ! -x "$kube_apiserver" ] || [ ! -x "$kubectl" ]; then
-    packages+=(k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kubectl)
-  fi
-  if [ -n "$want_kcm" ] && [ ! -x "$kube_controller_manager" ]; then
-    packages+=(k8s.io/kubernetes/cmd/kube-controller-manager)
-  fi
+  [ -x "$kube_apiserver" ] || packages+=(k8s.io/kubernetes/cmd/kube-apiserver)
+  [ -x "$kubectl" ] || packages+=(k8s.io/kubernetes/cmd/kubectl)
+  [ -x "$controllers" ] || packages+=(./controllers)
   if [ "${#packages[@]}" -gt 0 ]; then
     log "building ${packages[*]##*/} $k8s_version with $(go version | cut -d' ' -f3) (cold: 10-20 minutes on 2 cores)"
     local started=$SECONDS ldflags="-s -w" minor pkg
@@ -84,6 +80,7 @@ build() {
       ldflags="$ldflags -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
     done
     go_build "$apiserver_mod" "$k8s_dir" "$ldflags" "${packages[@]}"
+    if [ -x "$k8s_dir/controllers" ]; then mv "$k8s_dir/controllers" "$controllers"; fi
     log "built ${packages[*]##*/} into $k8s_dir in $((SECONDS - started))s"
   fi
   if [ ! -x "$etcd" ]; then
@@ -215,8 +212,7 @@ start() {
   write_kubeconfig
 
   if [ -n "${K8S_APPLY:-}" ]; then
-    # Before the controllers start, so the garbage collector watches these kinds from the start
-    # (it discovers kinds added later only every 30 s).
+    # Before the controllers start, so they see these kinds from the start.
     local item
     for item in $K8S_APPLY; do
       "$kubectl" --kubeconfig "$state_dir/kubeconfig" apply --server-side --field-manager k8s.sh -f "$item" >&2 \
@@ -230,18 +226,13 @@ start() {
   if [ -n "${K8S_CONTROLLERS:-}" ]; then
     local kcm_port
     kcm_port=$(free_port)
-    "$kube_controller_manager" --kubeconfig "$state_dir/kubeconfig" \
-      --authentication-kubeconfig "$state_dir/kubeconfig" --authorization-kubeconfig "$state_dir/kubeconfig" \
-      --bind-address 127.0.0.1 --secure-port "$kcm_port" --cert-dir "$state_dir/controller-manager" \
-      --controllers "$K8S_CONTROLLERS" --leader-elect=false --use-service-account-credentials=false \
-      --service-account-private-key-file "$pki/sa.key" --root-ca-file "$pki/ca.crt" \
-      --cluster-signing-cert-file "$pki/ca.crt" --cluster-signing-key-file "$pki/ca.key" \
-      --authentication-skip-lookup --profiling=false --v=1 </dev/null >"$state_dir/controller-manager.log" 2>&1 &
+    "$controllers" --kubeconfig "$state_dir/kubeconfig" --controllers "$K8S_CONTROLLERS" \
+      --healthz-address "127.0.0.1:$kcm_port" </dev/null >"$state_dir/controllers.log" 2>&1 &
     kcm_pid=$!
-    echo "$kcm_pid" >"$state_dir/controller-manager.pid"
-    log "kube-controller-manager pid $kcm_pid (controllers $K8S_CONTROLLERS); waiting for /healthz"
-    wait_for kube-controller-manager "$kcm_pid" "$state_dir/controller-manager.log" \
-      curl -fsSk "https://127.0.0.1:$kcm_port/healthz" || { stop; exit 1; }
+    echo "$kcm_pid" >"$state_dir/controllers.pid"
+    log "wharf-test-controllers pid $kcm_pid ($K8S_CONTROLLERS); waiting for /healthz"
+    wait_for wharf-test-controllers "$kcm_pid" "$state_dir/controllers.log" \
+      curl -fsS "http://127.0.0.1:$kcm_port/healthz" || { stop; exit 1; }
   fi
 
   if [ -n "${K8S_PARENT_PID:-}" ]; then
@@ -259,7 +250,7 @@ start() {
   echo "K8S_VERSION=$k8s_version"
   echo "K8S_APISERVER_PID=$apiserver_pid"
   echo "K8S_ETCD_PID=$etcd_pid"
-  if [ -n "$kcm_pid" ]; then echo "K8S_CONTROLLER_MANAGER_PID=$kcm_pid"; fi
+  if [ -n "$kcm_pid" ]; then echo "K8S_CONTROLLERS_PID=$kcm_pid"; fi
   echo "K8S_URL=https://127.0.0.1:$apiserver_port"
   echo "K8S_ETCD_URL=http://127.0.0.1:$etcd_port"
   echo "K8S_TOKEN=$token"
@@ -286,7 +277,7 @@ stop_one() {
 
 stop() {
   stop_one watchdog.pid
-  stop_one controller-manager.pid
+  stop_one controllers.pid
   stop_one apiserver.pid
   stop_one etcd.pid
 }
@@ -300,8 +291,7 @@ pin() {
   {
     sed -n '/^module /q;p' "$apiserver_mod/go.mod"
     printf 'module wharf.dev/test/k8s/apiserver\n\ngo 1.25.0\n\ntool (\n'
-    printf '\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kube-controller-manager\n'
-    printf '\tk8s.io/kubernetes/cmd/kubectl\n)\n\n'
+    printf '\tk8s.io/kubernetes/cmd/kube-apiserver\n\tk8s.io/kubernetes/cmd/kubectl\n)\n\n'
     printf 'require k8s.io/kubernetes %s\n\nreplace (\n' "$version"
     sed -n 's#^[[:space:]]*\(k8s.io/[^[:space:]]*\) => ./staging/.*#\1#p' "$gomod" \
       | while read -r module; do printf '\t%s => %s %s\n' "$module" "$module" "$staging"; done
@@ -319,7 +309,7 @@ case "${1:-build}" in
     echo "KUBE_APISERVER=$kube_apiserver"
     echo "KUBECTL=$kubectl"
     echo "ETCD=$etcd"
-    if [ -n "${K8S_CONTROLLERS:-}" ]; then echo "KUBE_CONTROLLER_MANAGER=$kube_controller_manager"; fi
+    echo "CONTROLLERS=$controllers"
     ;;
   start) start ;;
   stop) stop ;;

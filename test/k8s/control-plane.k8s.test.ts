@@ -24,7 +24,7 @@ let cp: ControlPlane;
 const NS = `cp-test-${process.pid}`;
 
 beforeAll(async () => {
-  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'], crds: true });
+  cp = await startControlPlane({ controllers: ['namespace', 'garbagecollector'] });
   await installCrds(cp);
   await cp
     .kubeConfig()

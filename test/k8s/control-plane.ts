@@ -1,6 +1,6 @@
-// A real Kubernetes control plane (etcd + kube-apiserver, optionally some kube-controller-manager
-// controllers; never a scheduler or kubelet, so no pod runs) for *.k8s.test.ts files, through
-// scripts/k8s.sh.
+// A real Kubernetes control plane (etcd + kube-apiserver, optionally kube-controller-manager's
+// namespace and garbage-collector controllers; never a scheduler or kubelet, so no pod runs) for
+// *.k8s.test.ts files, through scripts/k8s.sh.
 //
 // Each test file starts its own, on free 127.0.0.1 ports with its own state directory, so files can
 // run in parallel and never see each other's objects:
@@ -8,16 +8,15 @@
 //   let cp: ControlPlane;
 //   beforeAll(async () => {
 //     cp = await startControlPlane();      // builds first when needed: K8S_SETUP_TIMEOUT_MS
-//     // or startControlPlane({ controllers: ['namespace', 'garbagecollector'], crds: true }) to
-//     // also run those kube-controller-manager controllers (namespace deletion, ownerReference
-//     // cascades; crds: true applies the CRDs before they start, so the GC watches our kinds)
+//     // or startControlPlane({ controllers: ['namespace', 'garbagecollector'] }) to also run
+//     // those controllers (namespace deletion, ownerReference cascades)
 //     await installCrds(cp);               // the wharf.dev CRDs, server-side applied, Established
 //   }, K8S_SETUP_TIMEOUT_MS);
 //   afterAll(() => cp?.stop());
 //   ... cp.kubeConfig() for @kubernetes/client-node, cp.kubectl([...]) for the real kubectl,
 //   cp.request(...) for raw API calls (Table API, subresources, exact content types).
 //
-// Cost: a cold build of kube-apiserver, kubectl and etcd takes 10-20 minutes on 2 cores (cached in
+// Cost: a cold build of kube-apiserver, kubectl, the controllers and etcd takes 10-20 minutes on 2 cores (cached in
 // $WHARF_CACHE afterwards, keyed by version; a file lock makes concurrent files wait for one build);
 // a start takes 5-15 s and ~400 MB. To iterate on a test without restarting, run
 // `scripts/k8s.sh start` once and export WHARF_K8S_KUBECONFIG=<K8S_KUBECONFIG it printed> (and
@@ -143,15 +142,14 @@ function keyValues(text: string): ReadonlyMap<string, string> {
 
 export interface ControlPlaneOptions {
   /**
-   * kube-controller-manager controllers to run (its --controllers names, e.g. "namespace",
-   * "garbagecollector", "*"). Default none: the controller-manager is not even built, namespaces
-   * stay Terminating once deleted and ownerReferences do not cascade.
+   * kube-controller-manager controllers to run (test/k8s/apiserver/controllers). Default none:
+   * namespaces stay Terminating once deleted and ownerReferences do not cascade.
    */
-  readonly controllers?: readonly string[];
+  readonly controllers?: readonly ('namespace' | 'garbagecollector')[];
   /**
-   * Apply the wharf.dev CRDs (crds/*.yaml) before the controllers start, so the garbage collector
-   * watches WharfCluster, Queue and Topic from the start (it discovers kinds added later only
-   * every 30 s). Still call installCrds() after: it also waits until the kinds serve lists.
+   * Apply the wharf.dev CRDs (crds/*.yaml) before the controllers start. Not needed for the
+   * garbage collector (it rediscovers kinds every second); still call installCrds() after: it
+   * also waits until the kinds serve lists.
    */
   readonly crds?: boolean;
   /** Bound on a warm start (binaries cached); default 3 minutes. */
