@@ -16,14 +16,18 @@
 //   ... cp.kubeConfig() for @kubernetes/client-node, cp.kubectl([...]) for the real kubectl,
 //   cp.request(...) for raw API calls (Table API, subresources, exact content types).
 //
-// Cost: a cold build of kube-apiserver, kubectl, the controllers and etcd takes 10-20 minutes on 2 cores (cached in
-// $WHARF_CACHE afterwards, keyed by version; a file lock makes concurrent files wait for one build);
-// a start takes 5-15 s and ~400 MB. To iterate on a test without restarting, run
+// Cost: a cold build of kube-apiserver, kubectl, the controllers and etcd takes 10-20 minutes on
+// 2 cores (cached in $WHARF_CACHE afterwards, keyed by version; a file lock makes concurrent files
+// wait for one build); a start takes 5-15 s and ~400 MB. Nothing here runs vitest's globalSetup:
+// a file that needs no control plane pays nothing. To iterate on a test without restarting, run
 // `scripts/k8s.sh start` once and export WHARF_K8S_KUBECONFIG=<K8S_KUBECONFIG it printed> (and
-// KUBECTL): startControlPlane() then reuses that one and stop() leaves it running.
+// KUBECTL): startControlPlane() then reuses that one (its controllers, if any, are whatever that
+// start ran) and stop() leaves it running; use a unique namespace per run.
 //
-// The admin is a static token in system:masters; authorization is RBAC, so a test can make a
+// The admin is a static token in system:masters; authorization is RBAC, so a test can act as an
 // identity with fewer rights (userKubeConfig, or `kubectl create token`) and check least privilege.
+// Fresh kinds answer lists and watches with 429 until their watch cache is ready; installCrds
+// waits for that, and an informer must restart after errors anyway (client-node stops it).
 // With K8S_PARENT_PID, k8s.sh stops the processes if this test process dies without stop().
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
