@@ -1,8 +1,9 @@
-// kube-apiserver and kubectl for the Kubernetes test suite, built from k8s.io/kubernetes at a pinned
+// kube-apiserver, kubectl and ./controllers (kube-controller-manager's namespace and garbage
+// collector controllers) for the Kubernetes test suite, built from k8s.io/kubernetes at a pinned
 // release by scripts/k8s.sh. k8s.io/kubernetes refers to its staging modules as v0.0.0 with
 // `replace` lines into its own tree, which a dependent module cannot use, so every staging module is
 // pinned here to the matching published version (kubernetes v1.N.P <-> staging v0.N.P).
-// To move to another release: change K8S_VERSION in scripts/k8s.sh, run `scripts/k8s.sh pin`.
+// To move to another release: `scripts/k8s.sh pin v1.N.P` (rewrites these lines, then go mod tidy).
 module wharf.dev/test/k8s/apiserver
 
 go 1.25.0
