@@ -13,6 +13,22 @@ suite=${1:-all}
 case "$suite" in fast|slow|k8s|all) shift || true ;; *) suite=all ;; esac
 if [ "${CI:-}" = true ]; then export NO_COLOR=1; fi
 if [ "$suite" = fast ] || [ "$suite" = all ]; then bash scripts/check.sh; fi
+# Test peers built from source (cold: minutes; cached in $WHARF_CACHE), one at a time before the
+# suites start: no suite then waits on a build inside its own timeout, and two Go builds never
+# share the two cores. The tests call the same scripts and find everything built.
+prepare() {
+  local started=$SECONDS
+  echo "== $1" >&2
+  "${@:2}" >/dev/null || { echo "test.sh: $1 failed" >&2; exit 1; }
+  echo "   ($((SECONDS - started)) s)" >&2
+}
+if [ "$suite" = all ] || [ "$suite" = slow ]; then
+  prepare "Jaeger (scripts/jaeger.sh build)" bash scripts/jaeger.sh build
+  prepare "Python venv and Go example (scripts/setup-examples.sh)" bash scripts/setup-examples.sh
+fi
+if [ "$suite" = all ] || [ "$suite" = k8s ]; then
+  prepare "kube-apiserver, kubectl, etcd (scripts/k8s.sh build)" bash scripts/k8s.sh build
+fi
 echo "== vitest ($suite suite, node $(node --version))" >&2
 report=$(mktemp)
 trap 'rm -f "$report"' EXIT
