@@ -1,7 +1,7 @@
 // wharf.v1.BrokerService as the sidecar serves it: each RPC forwarded to the broker that serves
 // its destination, with the namespace filled in, deadlines and cancellation passed through, and
-// the tracing and metrics hooks. Publishes go through the Publisher (dedup ids, coalescing,
-// retries); Consume through the ConsumeStreams proxy.
+// the tracing and metrics hooks. Publishes (taken and answered as bytes) go through the Publisher
+// (dedup ids, coalescing, retries); Consume through the ConsumeStreams proxy.
 import {
   type handleBidiStreamingCall,
   type handleUnaryCall,

@@ -1,8 +1,9 @@
 // Coalescing concurrent single publishes into upstream batches, Nagle-style without a timer: a
 // publish goes out at once when nothing is in flight; publishes that arrive while a batch is in
-// flight wait for it to return and leave together, unless enough of them are waiting to make a
-// batch worth pipelining (the broker then appends it while the first is being fsynced). Queued requests and
-// bytes are bounded: beyond them publishers wait in a bounded line, and beyond that are refused.
+// flight wait for it to return and leave together, unless enough of them wait to make a batch
+// worth pipelining (the broker then appends it while the first is being fsynced). Queued
+// requests and bytes are bounded: beyond them publishers wait in a bounded line, and beyond that
+// are refused.
 // The decisions are pure functions; the class only keeps the queue and calls `send`.
 import { WharfError } from '../common/errors.ts';
 

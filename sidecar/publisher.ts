@@ -1,3 +1,10 @@
+// Publishing through the brokers: every message carries a dedup_id (the app's, or one the sidecar
+// makes), so the sidecar may send it again after UNAVAILABLE or a lost connection without storing
+// it twice. Messages stay bytes (publish-wire.ts): the fields the sidecar fills in are appended,
+// never decoded and re-encoded. Single publishes are coalesced per broker (publish-coalescer.ts);
+// each upstream batch is retried with backoff inside its requests' deadlines, and a failure the
+// broker pins on one request (`requests[i]: ...`) fails that request alone while the others are
+// sent again.
 import { randomUUID } from 'node:crypto';
 import { type MethodDefinition, type ServiceDefinition, type ServiceError, status } from '@grpc/grpc-js';
 import type { Span } from '@opentelemetry/api';
