@@ -155,13 +155,6 @@ export function extractContext(headers: Readonly<Record<string, string>>): SpanC
   return span !== undefined && trace.isSpanContextValid(span) ? span : undefined;
 }
 
-/** The `traceparent` (and `tracestate`, if any) that carry `span`'s context. */
-export function contextHeaders(span: Span): Record<string, string> {
-  const out: Record<string, string> = {};
-  propagator.inject(trace.setSpan(ROOT_CONTEXT, span), out, headerSetter);
-  return out;
-}
-
 /** Headers with `traceparent`/`tracestate` set to `span`'s context (a new object). */
 export function injectContext(headers: Readonly<Record<string, string>>, span: Span): Record<string, string> {
   const out: Record<string, string> = { ...headers };
