@@ -12,8 +12,9 @@ import {
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type WharfClient } from '../../client/index.ts';
-import { silentLogger } from '../../common/logger.ts';
+import { type Logger, silentLogger } from '../../common/logger.ts';
 import { type RunningBroker, startBroker } from '../broker.ts';
+import { brokerTracing } from './tracing.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PRODUCER_SPAN = '00f067aa0ba902b7';
@@ -98,4 +99,17 @@ it('records enqueue, lease, redeliver and dead-letter spans under the producer s
     expect(span.attributes[ATTR_MESSAGING_SYSTEM], span.name).toBe('wharf');
   }
   expect(enqueue?.attributes[ATTR_MESSAGING_MESSAGE_BODY_SIZE]).toBe(1);
+});
+
+it('runs without traces, saying why, when the OTEL_* settings are invalid', () => {
+  const errors: string[] = [];
+  const logger = silentLogger();
+  logger.error = ((_: unknown, message: string) => {
+    errors.push(message);
+  }) as Logger['error'];
+  expect(
+    brokerTracing({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1', OTEL_TRACES_SAMPLER: 'bogus' }, logger),
+  ).toBeUndefined();
+  expect(errors).toEqual(['tracing disabled: the OTEL_* settings are invalid']);
+  expect(brokerTracing({}, logger)).toBeUndefined();
 });

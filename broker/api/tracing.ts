@@ -35,6 +35,7 @@ import {
   ATTR_WHARF_DELIVERY_ATTEMPT,
   extractContext,
   MESSAGING_SYSTEM,
+  type OtelSettings,
   otelFromEnv,
   samplerFor,
 } from '../../common/tracing.ts';
@@ -60,7 +61,14 @@ type Env = Readonly<Record<string, string | undefined>>;
  * environment with a sidecar); undefined when no endpoint is set or the SDK is disabled.
  */
 export function brokerTracing(env: Env, logger: Logger, processor?: SpanProcessor): BrokerTracing | undefined {
-  const settings = otelFromEnv(env, 'wharf-broker', env.WHARF_BROKER_SERVICE_NAME);
+  let settings: OtelSettings;
+  try {
+    settings = otelFromEnv(env, 'wharf-broker', env.WHARF_BROKER_SERVICE_NAME);
+  } catch (error) {
+    // A broker keeps serving without traces rather than refusing to start over them.
+    logger.error({ err: error }, 'tracing disabled: the OTEL_* settings are invalid');
+    return undefined;
+  }
   if (processor === undefined && settings.endpoint === undefined) return undefined;
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName }),
