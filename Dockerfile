@@ -31,6 +31,7 @@ COPY broker ./broker
 COPY sidecar ./sidecar
 COPY operator ./operator
 COPY cli ./cli
+COPY scripts/image-crds.ts ./scripts/image-crds.ts
 COPY scripts/image-entrypoint.sh ./bin/wharf
 # Every file read-only for the user that runs it; the broker's data goes to a volume.
 RUN chmod -R a-w,a+rX . && chmod 0555 bin/wharf

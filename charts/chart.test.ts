@@ -7,6 +7,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { operatorConfig } from '../operator/config.ts';
 import { clusterLabels } from '../operator/model/names.ts';
 import { OPERATOR_RULES } from '../operator/rbac.ts';
@@ -28,6 +29,7 @@ import {
 } from './testing.ts';
 
 type Json = Record<string, unknown>;
+const isHook = (o: K8sObject): boolean => o.metadata.annotations?.['helm.sh/hook'] !== undefined;
 const at = (value: unknown, ...path: (string | number)[]): unknown =>
   path.reduce<unknown>((v, k) => (v === null || typeof v !== 'object' ? undefined : (v as Json)[k]), value);
 
@@ -127,7 +129,7 @@ describe('rendered objects', () => {
   it.each(Object.keys(VALUE_SETS))(
     '%s: the ClusterRole and the Role together grant exactly operator/rbac.ts, the Lease only in the release namespace',
     (set) => {
-      const objects = objectsOf(set);
+      const objects = objectsOf(set).filter((o) => !isHook(o));
       const clusterRole = only(objects, 'ClusterRole');
       const role = only(objects, 'Role');
       const granted = [...(clusterRole.rules as unknown[]), ...(role.rules as unknown[])];
@@ -265,7 +267,10 @@ describe('rendered objects', () => {
 
   it('minimal values: no webhook, no cluster, no test pod, no PDB for one replica', () => {
     const objects = objectsOf('minimal');
-    const kinds = objects.map((o) => o.kind).sort();
+    const kinds = objects
+      .filter((o) => !isHook(o))
+      .map((o) => o.kind)
+      .sort();
     expect(kinds).toEqual(['ClusterRole', 'ClusterRoleBinding', 'Deployment', 'Role', 'RoleBinding', 'ServiceAccount']);
     expect(only(objects, 'ServiceAccount').metadata.name).toBe('wharf-op');
   });
@@ -305,6 +310,47 @@ describe('rendered objects', () => {
     expect(at(only(objects, 'WharfCluster'), 'spec', 'image')).toBe(digest);
     expect(at(only(objects, 'Certificate'), 'spec', 'issuerRef')).toEqual({ name: 'corp-ca', kind: 'ClusterIssuer' });
     expect(objects.some((o) => o.kind === 'Issuer')).toBe(false);
+  });
+});
+
+describe('the CRD upgrade hook', () => {
+  it('runs `crds-apply` before an upgrade with rights to get and patch exactly the chart’s CRDs', () => {
+    const objects = objectsOf('default');
+    const hooks = objects.filter(isHook);
+    expect(hooks.map((o) => `${o.kind}:${o.metadata.annotations?.['helm.sh/hook']}`).sort()).toEqual([
+      'ClusterRole:pre-upgrade',
+      'ClusterRoleBinding:pre-upgrade',
+      'Job:pre-upgrade',
+      'Pod:test',
+      'ServiceAccount:pre-upgrade',
+    ]);
+    const job = hooks.find((o) => o.kind === 'Job') as K8sObject;
+    const pod = at(job, 'spec', 'template', 'spec') as Json;
+    expect(at(pod, 'containers', 0, 'args')).toEqual(['crds-apply']);
+    const role = hooks.find((o) => o.kind === 'ClusterRole') as K8sObject;
+    const crdNames = readdirSync(join(CHART_DIR, 'crds'))
+      .map((f) => (parse(readFileSync(join(CHART_DIR, 'crds', f), 'utf8')) as K8sObject).metadata.name)
+      .sort();
+    expect(role.rules).toEqual([
+      {
+        apiGroups: ['apiextensions.k8s.io'],
+        resources: ['customresourcedefinitions'],
+        resourceNames: expect.arrayContaining(crdNames),
+        verbs: ['get', 'patch'],
+      },
+    ]);
+    expect((role.rules as { resourceNames: string[] }[])[0]?.resourceNames).toHaveLength(crdNames.length);
+    // The RBAC exists before the Job (lower weight).
+    for (const o of hooks.filter((h) => h.kind !== 'Job' && h.kind !== 'Pod')) {
+      expect(Number(o.metadata.annotations?.['helm.sh/hook-weight'])).toBeLessThan(
+        Number(job.metadata.annotations?.['helm.sh/hook-weight']),
+      );
+    }
+    expect(at(pod, 'serviceAccountName')).toBe(hooks.find((o) => o.kind === 'ServiceAccount')?.metadata.name);
+  });
+
+  it('can be turned off', () => {
+    expect(objectsOf('minimal').filter(isHook)).toEqual([]);
   });
 });
 
@@ -358,7 +404,6 @@ describe('values.schema.json', () => {
   it('documents every key of values.yaml', async () => {
     const schema = JSON.parse(readFileSync(join(CHART_DIR, 'values.schema.json'), 'utf8')) as Json;
     const result = await helm(['show', 'values', CHART_DIR]);
-    const { parse } = await import('yaml');
     const missing: string[] = [];
     const walk = (value: unknown, node: unknown, path: string): void => {
       if (value === null || typeof value !== 'object' || Array.isArray(value)) return;

@@ -126,6 +126,7 @@ export const VALUE_SETS: Readonly<Record<string, Values>> = {
     operator: { replicas: 1, leaderElection: { enabled: false } },
     webhook: { enabled: false },
     defaultCluster: { enabled: false },
+    crds: { upgradeJob: { enabled: false } },
     serviceAccount: { create: true, name: 'wharf-op' },
   },
   full: {

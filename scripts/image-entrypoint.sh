@@ -4,6 +4,8 @@
 #   wharf sidecar [flags]    the sidecar       (sidecar/main.ts)
 #   wharf operator [flags]   the operator      (cli/main.ts operator)
 #   wharf prestop            the broker's preStop hook (operator/prestop.ts)
+#   wharf crds-apply         server-side apply of the image's CRDs (scripts/image-crds.ts; the
+#                            chart's pre-upgrade hook)
 #   wharf <anything else>    the wharf CLI     (cli/main.ts: publish, consume, apply, ...)
 # Two shorthands keep the operator's objects working as they are built today: flags alone (the
 # broker StatefulSet's args begin with --data) run the broker, and no arguments at all (the injected
@@ -16,6 +18,7 @@ case "$cmd" in
   sidecar) shift; exec node "$app/sidecar/main.ts" "$@" ;;
   operator) shift; exec node "$app/cli/main.ts" operator "$@" ;;
   prestop) shift; exec node "$app/operator/prestop.ts" "$@" ;;
+  crds-apply) shift; exec node "$app/scripts/image-crds.ts" "$@" ;;
   -*) exec node "$app/broker/main.ts" "$@" ;;
   *) exec node "$app/cli/main.ts" "$@" ;;
 esac

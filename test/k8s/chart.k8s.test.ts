@@ -8,14 +8,15 @@
 //    caBundle the chart put in the MutatingWebhookConfiguration, for the Service's DNS name).
 // No kubelet runs here, so no pod starts: the helm test hook pod is only dry-run.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import {
+  CHART_DIR,
   type K8sObject,
   NAMESPACE,
   only,
@@ -24,6 +25,7 @@ import {
   renderChartText,
   VALUE_SETS,
 } from '../../charts/testing.ts';
+import { FIELD_MANAGER as CRDS_FIELD_MANAGER } from '../../scripts/image-crds.ts';
 import { freePort } from '../broker-process.ts';
 import {
   type ControlPlane,
@@ -72,6 +74,24 @@ async function kubectlOk(args: readonly string[], stdin?: string): Promise<strin
   const result = await cp.kubectl(args, { ...(stdin === undefined ? {} : { stdin }), timeoutMs: WAIT_MS });
   if (result.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${result.stderr}`);
   return result.stdout;
+}
+
+/** A kubeconfig with a token of ServiceAccount `account` of the release namespace. */
+async function serviceAccountKubeconfig(account: string): Promise<string> {
+  const token = (await kubectlOk(['create', 'token', account, '-n', NAMESPACE, '--duration', '1h'])).trim();
+  const file = join(dir, `${account}.kubeconfig`);
+  writeFileSync(
+    file,
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'test', cluster: { server: cp.url, 'certificate-authority': cp.caFile } }],
+      users: [{ name: account, user: { token } }],
+      contexts: [{ name: account, context: { cluster: 'test', user: account } }],
+      'current-context': account,
+    }),
+  );
+  return file;
 }
 
 beforeAll(async () => {
@@ -166,19 +186,7 @@ describe('the default install, with the operator under the chart’s ServiceAcco
     const deployment = only(objects, 'Deployment');
     const template = (deployment.spec as { template: { spec: Record<string, unknown> } }).template.spec;
     const account = template.serviceAccountName as string;
-    const token = (await kubectlOk(['create', 'token', account, '-n', NAMESPACE, '--duration', '1h'])).trim();
-    const kubeconfig = join(dir, 'operator.kubeconfig');
-    writeFileSync(
-      kubeconfig,
-      stringify({
-        apiVersion: 'v1',
-        kind: 'Config',
-        clusters: [{ name: 'test', cluster: { server: cp.url, 'certificate-authority': cp.caFile } }],
-        users: [{ name: account, user: { token } }],
-        contexts: [{ name: 'operator', context: { cluster: 'test', user: account } }],
-        'current-context': 'operator',
-      }),
-    );
+    const kubeconfig = await serviceAccountKubeconfig(account);
     // The chart's webhook certificate, where the Deployment mounts it (here: a temp directory).
     const secret = only(objects, 'Secret');
     const data = secret.data as Record<string, string>;
@@ -302,5 +310,70 @@ describe('the default install, with the operator under the chart’s ServiceAcco
         req.end();
       }),
     ).rejects.toThrow(/altnames|Hostname/);
+  });
+});
+
+describe('a chart upgrade that changes a CRD', () => {
+  it('the pre-upgrade hook (`wharf crds-apply` under its own ServiceAccount) applies the new CRD, and may touch no other', async () => {
+    const hooks = (await renderChart({})).filter((o) => o.metadata.annotations?.['helm.sh/hook'] === 'pre-upgrade');
+    const job = only(hooks, 'Job');
+    await kubectlOk(['apply', '--server-side', '-f', '-'], jsonList(hooks.filter((o) => o.kind !== 'Job')));
+    const account = (job.spec as { template: { spec: { serviceAccountName: string } } }).template.spec
+      .serviceAccountName;
+    const kubeconfig = await serviceAccountKubeconfig(account);
+    // The next chart version: its Queue CRD has one more printer column.
+    const next = join(dir, 'next-crds');
+    mkdirSync(next);
+    for (const file of readdirSync(join(CHART_DIR, 'crds'))) {
+      const crd = parse(readFileSync(join(CHART_DIR, 'crds', file), 'utf8')) as {
+        metadata: { name: string };
+        spec: { versions: { additionalPrinterColumns?: unknown[] }[] };
+      };
+      if (crd.metadata.name === 'queues.wharf.dev') {
+        crd.spec.versions[0]?.additionalPrinterColumns?.push({
+          name: 'Upgraded',
+          type: 'string',
+          jsonPath: '.spec.ordering',
+        });
+      }
+      writeFileSync(join(next, file), stringify(crd));
+    }
+    const before = await cp.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/queues.wharf.dev');
+    expect(before.body).not.toContain('"Upgraded"');
+    const result = await new Promise<{ code: number | null; output: string }>((resolve, reject) => {
+      // The Job's container runs exactly this (args ["crds-apply"] → scripts/image-crds.ts).
+      const child = spawn(process.execPath, ['scripts/image-crds.ts', '--dir', next, '--kubeconfig', kubeconfig], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      children.push(child);
+      let output = '';
+      child.stdout?.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
+      child.stderr?.setEncoding('utf8').on('data', (d: string) => {
+        output += d;
+      });
+      child.on('error', reject);
+      child.on('exit', (code) => resolve({ code, output }));
+    });
+    expect(result.output).toContain('applied queues.wharf.dev');
+    expect(result.code).toBe(0);
+    const after = await cp.request('GET', '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/queues.wharf.dev');
+    expect(after.body).toContain('"Upgraded"');
+    expect(after.body).toContain(CRDS_FIELD_MANAGER);
+    // Least privilege: the same token may not patch a CRD that is not Wharf's.
+    const token = /token: (\S+)/.exec(readFileSync(kubeconfig, 'utf8'))?.[1];
+    const denied = await cp.request(
+      'PATCH',
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/servicemonitors.monitoring.coreos.com?fieldManager=${CRDS_FIELD_MANAGER}`,
+      {
+        body: { metadata: { labels: { touched: 'yes' } } },
+        contentType: 'application/merge-patch+json',
+        ...(token === undefined ? {} : { token }),
+      },
+    );
+    expect(token).toBeDefined();
+    expect(denied.status).toBe(403);
   });
 });
