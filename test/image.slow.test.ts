@@ -38,7 +38,9 @@ interface Container {
 }
 
 function runContainer(args: readonly string[], env: Record<string, string> = {}): Container {
-  const command = imageCommand(image, args, env);
+  // The image's /tmp, which does not exist and which the image user cannot create: with a read-only
+  // root filesystem and no /tmp volume (the broker StatefulSet mounts none), nothing may go there.
+  const command = imageCommand(image, args, { TMPDIR: inRoot(image.rootfs, '/tmp'), ...env });
   const [wrapper, ...wrapperArgs] = [...asImageUser(image), command.file, ...command.args];
   const child = spawn(wrapper as string, wrapperArgs, {
     cwd: command.cwd,
