@@ -77,6 +77,8 @@ const OUTCOMES: readonly string[] = (
   return names;
 }, []);
 const outcomeName = (n: number): string => OUTCOMES[n] ?? String(n);
+/** Outcome numbers counted on the stream (the enum has four; others are counted at once). */
+const OUTCOME_SLOTS = 8;
 /** Deliveries between route confirmations (the route of a stream's destination is refreshed, not re-set per message). */
 const CONFIRM_EVERY = 256;
 
@@ -94,7 +96,11 @@ class ConsumeSession {
   readonly #pending = new Map<string, Op>();
   /** Extensions asked for and not answered yet, by receipt (bounded with #pending). */
   readonly #extensions = new Map<string, number>();
-  readonly #deliveries: { inc(): void };
+  readonly #deliveries: { inc(n?: number): void };
+  /** Deliveries and settle results counted on the stream, added to the counters once per turn of the event loop. */
+  #delivered = 0;
+  readonly #settledCounts: number[] = [];
+  #flushQueued = false;
 
   constructor(id: number, deps: ConsumeDeps, app: AppStream, onClose: () => void) {
     this.id = id;
@@ -224,7 +230,8 @@ class ConsumeSession {
               ),
         leaseExpiresMs: d.leaseExpiresMs,
       });
-      this.#deliveries.inc();
+      this.#delivered++;
+      this.#countLater();
       this.#toApp(bytes);
       return;
     }
@@ -240,7 +247,11 @@ class ConsumeSession {
         if (outcome === 'OUTCOME_OK' && extensionMs !== undefined) ledger.extended(receipt, Date.now() + extensionMs);
       }
       if (op !== 'extend' && op !== undefined) {
-        metrics.settled(op, outcome).inc();
+        if (head.outcome < OUTCOME_SLOTS) {
+          const slot = (op === 'ack' ? 0 : OUTCOME_SLOTS) + head.outcome;
+          this.#settledCounts[slot] = (this.#settledCounts[slot] ?? 0) + 1;
+          this.#countLater();
+        } else metrics.settled(op, outcome).inc();
         if (entry !== undefined) {
           tracing.settle(op, entry, entry.span, outcome);
           entry.span?.end();
@@ -269,6 +280,7 @@ class ConsumeSession {
   drain(): HeldDelivery[] {
     if (this.#closed) return [];
     this.#closed = true;
+    this.#flushCounts();
     this.#upstream?.cancel();
     this.#app.emit('error', {
       code: status.UNAVAILABLE,
@@ -279,9 +291,29 @@ class ConsumeSession {
     return this.#deps.ledger.heldBy(this.id);
   }
 
+  #countLater(): void {
+    if (this.#flushQueued) return;
+    this.#flushQueued = true;
+    setImmediate(() => this.#flushCounts());
+  }
+
+  #flushCounts(): void {
+    this.#flushQueued = false;
+    if (this.#delivered > 0) this.#deliveries.inc(this.#delivered);
+    this.#delivered = 0;
+    for (let slot = 0; slot < this.#settledCounts.length; slot++) {
+      const n = this.#settledCounts[slot] ?? 0;
+      if (n === 0) continue;
+      this.#settledCounts[slot] = 0;
+      const op = slot < OUTCOME_SLOTS ? 'ack' : 'nack';
+      this.#deps.metrics.settled(op, outcomeName(slot % OUTCOME_SLOTS)).inc(n);
+    }
+  }
+
   #close(cancelUpstream: boolean): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#flushCounts();
     if (cancelUpstream) this.#upstream?.cancel();
     else this.#upstream?.end();
     // The broker nacks what this stream held when the stream closes; end the spans here.

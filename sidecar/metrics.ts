@@ -22,14 +22,14 @@ export interface SidecarMetrics {
   /** Names what heldDeliveries reports (the delivery ledger's size). */
   watchHeld(size: () => number): void;
   /** The acks or nacks counter bound to `outcome` (bound once: labelling per call costs a hash). */
-  settled(op: 'ack' | 'nack', outcome: string): { inc(): void };
+  settled(op: 'ack' | 'nack', outcome: string): { inc(n?: number): void };
 }
 
 export function createMetrics(): SidecarMetrics {
   const registry = new Registry();
   const registers = [registry];
   let heldSize = (): number => 0;
-  const bound = new Map<string, { inc(): void }>();
+  const bound = new Map<string, { inc(n?: number): void }>();
   const metrics: SidecarMetrics = {
     registry,
     publishes: new Counter({

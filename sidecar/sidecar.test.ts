@@ -199,12 +199,23 @@ describe('through the sidecar', () => {
     );
     expect(answers.every((a) => a.messageId !== '')).toBe(true);
     await stream.end();
+    const counted = async () => ({
+      deliveries:
+        (await t.sidecar.metrics.deliveries.get()).values.find((v) => v.labels.source === 'consume')?.value ?? 0,
+      acks: (await t.sidecar.metrics.acks.get()).values.find((v) => v.labels.outcome === 'OUTCOME_OK')?.value ?? 0,
+    });
+    const before = await counted();
     const consumer = t.client.consume({ destination: 'orders', maxInFlight: 10 });
     const iterator = consumer[Symbol.asyncIterator]();
     const got = await take(iterator, 3);
     expect(got.map((d) => d.message?.payload.toString()).sort()).toEqual(['a', 'b', 'c']);
     const results = await consumer.ack(got.map((d) => d.receipt));
     expect(results.map((r) => r.outcome)).toEqual(['OUTCOME_OK', 'OUTCOME_OK', 'OUTCOME_OK']);
+    // Counted on the stream and added to the counters once per turn of the event loop.
+    await eventually(async () => {
+      const now = await counted();
+      return now.deliveries - before.deliveries === 3 && now.acks - before.acks === 3;
+    });
     await consumer.close();
   });
 
