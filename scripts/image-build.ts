@@ -2,6 +2,7 @@
 // in a plain directory that stands for each stage's root filesystem.
 //
 //   node scripts/image-build.ts [--out DIR] [--context DIR]      prints the image config as JSON
+//   (default --out: a new temporary directory; the root filesystem is <out>/<last stage>)
 //
 // FROM gives a stage an empty root whose base image is this machine: its Node (the project's
 // Node 24, linked as usr/local/bin/node in the root) and its shell and tools. ARG, WORKDIR, COPY
@@ -19,12 +20,14 @@ import {
   existsSync,
   lstatSync,
   mkdirSync,
+  mkdtempSync,
   readdirSync,
   readFileSync,
   readlinkSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, matchesGlob, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -375,7 +378,7 @@ function main(): void {
     const i = process.argv.indexOf(name);
     return i < 0 ? undefined : process.argv[i + 1];
   };
-  const out = resolve(flag('--out') ?? join(ROOT, '.image-build'));
+  const out = resolve(flag('--out') ?? mkdtempSync(join(tmpdir(), 'wharf-image-')));
   if (existsSync(out) && readdirSync(out).length > 0) {
     console.error(`${out} is not empty; give an empty or new --out directory`);
     process.exit(2);
