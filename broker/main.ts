@@ -96,15 +96,24 @@ const broker = await startBroker({
 });
 // Parents (tests, `wharf dev`) wait for this line on stdout.
 process.stdout.write(`wharf broker listening on ${broker.address}\n`);
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    logger.info({ signal }, 'stopping');
-    broker.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'stop failed');
-        process.exit(1);
-      },
-    );
-  });
+let stopping = false;
+const stop = (reason: string): void => {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ reason }, 'stopping');
+  broker.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      logger.error({ err: error }, 'stop failed');
+      process.exit(1);
+    },
+  );
+};
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop(signal));
+// A parent that supervises brokers (`wharf dev`) holds our stdin open: when it dies, even by
+// SIGKILL, the pipe closes and we stop instead of living on as an orphan.
+if (process.env.WHARF_EXIT_WITH_STDIN === '1') {
+  process.stdin.on('end', () => stop('parent gone (stdin closed)'));
+  process.stdin.on('error', () => stop('parent gone (stdin error)'));
+  process.stdin.resume();
 }

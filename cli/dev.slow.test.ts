@@ -121,6 +121,29 @@ describe('wharf dev process', () => {
     }
   }, 180_000);
 
+  it('with --nodes 3 leaves no broker behind when it is killed with kill -9 itself', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-orphans-'));
+    try {
+      const dev = await startDev(dataDir, ['--nodes', '3']);
+      const brokers = await childPids(dev.child.pid as number);
+      expect(brokers).toHaveLength(3);
+      dev.child.kill('SIGKILL');
+      const alive = (pid: number): boolean => {
+        try {
+          process.kill(pid, 0);
+          return true;
+        } catch {
+          return false;
+        }
+      };
+      // Bounded (30 s): each broker sees its stdin close and stops.
+      for (let i = 0; i < 300 && brokers.some(alive); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(brokers.filter(alive)).toEqual([]);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('serves the CLI, stops cleanly, and keeps its data across a restart', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'wharf-dev-slow-'));
     try {

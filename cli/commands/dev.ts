@@ -156,7 +156,11 @@ async function startBrokerProcesses(
       ...['--data', nodeDir, '--host', '127.0.0.1', '--port', String(m.clientPort)],
       ...['--node-id', m.id, '--peers', peers, '--metrics-port', '0', '--log-level', logLevel],
     ];
-    const child = spawn(process.execPath, [BROKER_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // stdin stays open while we live: the broker stops itself when it closes (we died, even by SIGKILL).
+    const child = spawn(process.execPath, [BROKER_MAIN, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, WHARF_EXIT_WITH_STDIN: '1' },
+    });
     children[i] = child;
     child.stderr?.on('data', (chunk: Buffer) => io.err(chunk.toString()));
     const startedMs = Date.now();
