@@ -33,7 +33,18 @@ export async function spawnBroker(port: number, extraArgs: readonly string[] = [
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-bench-'));
   const child = spawn(
     process.execPath,
-    [MAIN, '--data', dataDir, '--port', String(port), '--log-level', 'warn', '--metrics-port', '0', ...extraArgs],
+    [
+      MAIN,
+      '--data',
+      dataDir,
+      '--port',
+      String(port),
+      '--log-level',
+      process.env.WHARF_BENCH_LOG_LEVEL ?? 'warn',
+      '--metrics-port',
+      '0',
+      ...extraArgs,
+    ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
     },

@@ -153,6 +153,8 @@ export class RaftReplica implements Replica {
       electionTicks: options.electionTicks ?? 10,
       heartbeatTicks: options.heartbeatTicks ?? 1,
       applied: opened.snapshotIndex,
+      // The core's notable events (elections, step-downs, rejections) at debug level.
+      logger: (line) => options.logger.debug({ raft: true }, line),
     });
     const node = new RawNode(config, opened.disk.storage, options.random);
     const replica = new RaftReplica(options, opened.disk, node, engine, opened.snapshotIndex);

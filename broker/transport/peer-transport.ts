@@ -270,13 +270,27 @@ class PeerLink {
   enqueue(item: GroupMessage): void {
     const stats = this.#transport.stats;
     const bytes = approximateBytes(item.message);
+    const carriesEntries = item.message.type === 'MsgApp' || item.message.type === 'MsgSnap';
     if (
       this.#closed ||
       Date.now() < this.#retryAtMs ||
       this.#queue.length >= this.#queueMessagesMax ||
-      (this.#queue.length > 0 && this.#queueBytes + bytes > this.#queueBytesMax)
+      // Only entries count against the byte bound: heartbeats and answers are tiny, and dropping
+      // them behind a backlog of entries would look like a dead peer (an election for nothing).
+      (carriesEntries && this.#queue.length > 0 && this.#queueBytes + bytes > this.#queueBytesMax)
     ) {
       stats.droppedMessages++;
+      if (!this.#closed && Date.now() >= this.#retryAtMs && stats.droppedMessages % 1_000 === 1) {
+        this.#transport.logger.warn(
+          {
+            peer: this.#peer,
+            queued: this.#queue.length,
+            queuedBytes: this.#queueBytes,
+            dropped: stats.droppedMessages,
+          },
+          'peer queue full: dropping Raft messages (Raft resends what matters)',
+        );
+      }
       return;
     }
     this.#queue.push(item);
