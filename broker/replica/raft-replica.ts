@@ -437,9 +437,7 @@ export class RaftReplica implements Replica {
         this.#repairAboveTerm = undefined;
         this.#logger.warn({ term: this.#node.status().term }, 'repaired from the leader: voting again');
       }
-      if (this.#appliedIndex - this.#disk.storage.snapshot().meta.index >= this.#snapshotEntries) {
-        await this.#snapshot(this.#keepEntries);
-      }
+      if (this.#snapshotDue()) await this.#snapshot(this.#keepEntries);
     }
   }
 
@@ -560,12 +558,36 @@ export class RaftReplica implements Replica {
     this.#logger.info({ index }, 'installed a snapshot from the leader');
   }
 
+  /**
+   * A snapshot every snapshotEntries applied entries, unless the live tail it would have to carry
+   * (the entries still holding waiting messages) is more than half of that: then it would copy
+   * more than it lets the log drop, and with a large backlog (hundreds of MB) the copy stalls this
+   * replica's ready loop for seconds, long enough to lose leadership. The log keeps those entries
+   * anyway, and the next applied entries try again.
+   */
+  #snapshotDue(): boolean {
+    const since = this.#appliedIndex - this.#disk.storage.snapshot().meta.index;
+    if (since < this.#snapshotEntries) return false;
+    const tailStart = this.#engine.minLiveIndex() ?? this.#appliedIndex + 1;
+    return this.#appliedIndex + 1 - tailStart <= this.#snapshotEntries / 2;
+  }
+
   async #snapshot(keepEntries: number): Promise<void> {
     const index = this.#appliedIndex;
     const engine = this.#engine.snapshot();
     const tailStart = this.#engine.minLiveIndex() ?? index + 1;
+    const startedMs = this.#clock.monotonicMs();
     // Membership as of `index`: conf changes take effect when applied, so the core's is current.
-    await this.#disk.takeSnapshot(index, engine, tailStart, keepEntries, this.#node.status().conf);
+    const snapshot = await this.#disk.takeSnapshot(index, engine, tailStart, keepEntries, this.#node.status().conf);
+    this.#logger.info(
+      {
+        index,
+        tailEntries: index + 1 - tailStart,
+        bytes: snapshot.data.length,
+        ms: this.#clock.monotonicMs() - startedMs,
+      },
+      'snapshot taken',
+    );
   }
 
   #rejectAll(error: Error): void {
