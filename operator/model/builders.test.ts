@@ -69,6 +69,18 @@ describe('buildStatefulSet', () => {
     { name: 'replicas from the spec', spec: { replicas: 5 }, path: 'spec.replicas', want: 5 },
     { name: 'pods start in parallel', spec: {}, path: 'spec.podManagementPolicy', want: 'Parallel' },
     {
+      name: 'the broker runs under the restricted Pod Security Standard',
+      spec: {},
+      path: `${container}.securityContext`,
+      want: {
+        allowPrivilegeEscalation: false,
+        runAsNonRoot: true,
+        readOnlyRootFilesystem: true,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    },
+    {
       name: 'volumes are kept on scale-down and delete',
       spec: {},
       path: 'spec.persistentVolumeClaimRetentionPolicy',

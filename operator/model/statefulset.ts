@@ -87,7 +87,14 @@ function brokerContainer(input: BuildInput): Record<string, unknown> {
       { name: DATA_VOLUME, mountPath: DATA_DIR },
       ...(input.spec.tlsSecretName === undefined ? [] : [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }]),
     ],
-    securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true },
+    // The restricted Pod Security Standard: a namespace that enforces it admits these pods.
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
   };
 }
 

@@ -84,6 +84,16 @@ describe('sidecarPatch', () => {
     }
   });
 
+  it('injects a sidecar that meets the restricted Pod Security Standard', () => {
+    const { sidecar } = inject(appPod());
+    expect(sidecar.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+  });
+
   it('puts the native sidecar before existing init containers', () => {
     const { pod } = inject(appPod({}, { initContainers: [{ name: 'migrate' }] }));
     expect(pod.spec.initContainers?.map((c) => c.name)).toEqual([SIDECAR_CONTAINER, 'migrate']);
