@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_PUBLISH_LIMITS, parseConfig } from './config.ts';
+import { DEFAULT_PUBLISH_LIMITS, HelpRequested, parseConfig } from './config.ts';
 
 describe('parseConfig', () => {
+  it('answers --help with the usage, not an error', () => {
+    let thrown: unknown;
+    try {
+      parseConfig(['--help'], {});
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(HelpRequested);
+    expect((thrown as HelpRequested).text).toMatch(/Usage: wharf-sidecar[\s\S]*--brokers <list>/);
+  });
+
   it('has the documented defaults and is frozen', () => {
     const c = parseConfig([], {});
     expect(c).toMatchObject({

@@ -89,6 +89,17 @@ function brokerList(text: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** `--help` was asked for: not an error; `text` is the usage to print. */
+export class HelpRequested extends Error {
+  override name = 'HelpRequested';
+  readonly text: string;
+
+  constructor(text: string) {
+    super('help requested');
+    this.text = text;
+  }
+}
+
 /** Parses `argv` (without node and script) and `env`; throws INVALID_ARGUMENT naming what is wrong. */
 export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
   const program = new Command('wharf-sidecar')
@@ -104,6 +115,9 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
+    if (error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
+      throw new HelpRequested(program.helpInformation());
+    }
     if (error instanceof CommanderError) throw invalidArgument(error.message.replace(/^error: /, ''));
     throw error;
   }

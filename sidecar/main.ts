@@ -4,7 +4,7 @@
 // OTEL_* variables. On SIGTERM/SIGINT it drains (see sidecar.ts) and exits 0.
 import { isWharfError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
-import { parseConfig } from './config.ts';
+import { HelpRequested, parseConfig } from './config.ts';
 import { createMetrics, withProcessMetrics } from './metrics.ts';
 import { startSidecar } from './sidecar.ts';
 
@@ -12,6 +12,10 @@ let config: ReturnType<typeof parseConfig>;
 try {
   config = parseConfig(process.argv.slice(2), process.env);
 } catch (error) {
+  if (error instanceof HelpRequested) {
+    process.stdout.write(error.text);
+    process.exit(0);
+  }
   process.stderr.write(`wharf-sidecar: ${isWharfError(error) ? error.message : String(error)}\n`);
   process.exit(2);
 }
