@@ -57,6 +57,8 @@ const POLL_MS = 50;
 /** How long AddMember waits for a learner to catch up before it answers (it may be called again). */
 const CATCH_UP_MS_DEFAULT = 60_000;
 const MEMBERS_FILE = 'members.json';
+/** How long a hand-over waits for consumers to give back what they held. */
+const RELEASE_WAIT_MS = 1_000;
 /** A stop waits this long for leadership to move (a transfer is aborted after an election timeout). */
 const HAND_OVER_WAIT_MS = 2_000;
 
@@ -124,8 +126,19 @@ export async function openCluster(
   });
   const addressOf = (id: string) => book.get(id)?.clientAddress;
   const notLeader = () => notLeaderError(nodeId, raft.leaderId(), addressOf);
-  const lost = new Set<() => void>();
-  const membership = new MembershipOps(raft, nodeId, notLeader, options.catchUpMs ?? CATCH_UP_MS_DEFAULT);
+  const lost = new Set<() => void | Promise<void>>();
+  // Before leadership moves on purpose: end our consumers while we still lead, so their nacks commit.
+  const releaseConsumers = async (): Promise<void> => {
+    const released = Promise.allSettled([...lost].map((listener) => listener()));
+    await Promise.race([released, delay(RELEASE_WAIT_MS)]);
+  };
+  const membership = new MembershipOps(
+    raft,
+    nodeId,
+    notLeader,
+    options.catchUpMs ?? CATCH_UP_MS_DEFAULT,
+    releaseConsumers,
+  );
   const memberList = (): Member[] => {
     const conf = raft.raftStatus().conf;
     return [...conf.voters.map((id) => [id, true] as const), ...conf.learners.map((id) => [id, false] as const)].map(
@@ -197,12 +210,20 @@ class MembershipOps {
   readonly #self: MemberId;
   readonly #notLeader: () => NotLeaderError;
   readonly #catchUpMs: number;
+  readonly #beforeHandOver: () => Promise<void>;
 
-  constructor(raft: RaftReplica, self: MemberId, notLeader: () => NotLeaderError, catchUpMs: number) {
+  constructor(
+    raft: RaftReplica,
+    self: MemberId,
+    notLeader: () => NotLeaderError,
+    catchUpMs: number,
+    beforeHandOver: () => Promise<void>,
+  ) {
     this.#raft = raft;
     this.#self = self;
     this.#notLeader = notLeader;
     this.#catchUpMs = catchUpMs;
+    this.#beforeHandOver = beforeHandOver;
   }
 
   /** Idempotent: a member already a voter is left alone; a learner is promoted once caught up. */
@@ -249,6 +270,7 @@ class MembershipOps {
     const target = to === '' ? this.#bestSuccessor() : to;
     if (target === this.#self) return;
     if (!this.#conf().voters.includes(target)) throw failedPrecondition(`${target} is not a voting member`);
+    await this.#beforeHandOver();
     this.#raft.transferLeadership(target);
     // The core aborts a transfer not done within an election timeout; wait a little longer.
     const moved = await this.#until(waitMs, () => !this.#raft.isLeader());

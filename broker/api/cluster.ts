@@ -13,8 +13,12 @@ export interface ClusterView {
   /** The error a follower answers with: NotLeaderError with the leader's client address when known. */
   notLeader(): NotLeaderError;
   members(): Member[];
-  /** Calls `listener` each time this member stops leading; returns the unsubscribe function. */
-  onLeadershipLost(listener: () => void): () => void;
+  /**
+   * Calls `listener` each time this member stops leading, and just before it hands leadership
+   * over (still leading then, so what the listener settles is settled here and redelivered at
+   * once); a returned promise is waited for, briefly. Returns the unsubscribe function.
+   */
+  onLeadershipLost(listener: () => void | Promise<void>): () => void;
   /** Adds a member (`host:clientPort:peerPort`) as a learner, then a voter once caught up. */
   addMember(id: MemberId, address: string): Promise<Member[]>;
   removeMember(id: MemberId): Promise<Member[]>;

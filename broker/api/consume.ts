@@ -165,11 +165,12 @@ export function consume(ctx: ApiContext, call: ServerDuplexStream<ConsumeRequest
     if (target !== undefined) ctx.dispatcher.wake(target.destination);
   });
 
-  const fail = (error: unknown): void => {
-    if (closed) return;
+  /** Ends the stream with `error`; resolves once what this consumer held is given back. */
+  const fail = (error: unknown): Promise<void> => {
+    if (closed) return Promise.resolve();
     closed = true;
     call.emit('error', toServiceError(error, ctx.logger, 'Consume'));
-    void cleanup();
+    return cleanup();
   };
 
   let unwatch: (() => void) | undefined;
@@ -237,8 +238,9 @@ export function consume(ctx: ApiContext, call: ServerDuplexStream<ConsumeRequest
               return;
             }
             ctx.dispatcher.attach(resolved.destination, resolved.subscription, push, leaseMs);
-            // Cluster mode: a leader that steps down ends its consumers' streams with the new
-            // leader's address, so they resume there (their unsettled deliveries' leases run out).
+            // Cluster mode: a leader that hands over or steps down ends its consumers' streams, so
+            // they resume at the new leader. Handing over, it still leads and gives back their
+            // unsettled deliveries at once; stepping down, their leases run out.
             const cluster = ctx.cluster;
             if (cluster !== undefined) unwatch = cluster.onLeadershipLost(() => fail(cluster.notLeader()));
           }, fail);

@@ -93,8 +93,30 @@ it('grows from three members to five and back, in the safe order, losing nothing
   expect((await viaN1.addMember('n5', addressOf(n5))).length).toBe(5);
   await viaN1.publish('q', { payload: Buffer.from('after-grow') });
 
+  // A consumer on the leader holds a delivery with a long lease when leadership is handed over:
+  // its stream ends, and what it held is given back at once, not after the lease runs out.
+  await viaN1.applyQueue({ name: 'held', spec: { ackDeadline: { seconds: 600 } } });
+  await viaN1.publish('held', { payload: Buffer.from('h1') });
+  const onLeader = client(members.find((m) => m.id === leaderOf())?.clientAddress as string, false);
+  const stream = onLeader.broker.consume();
+  const ended = new Promise<void>((resolve) => {
+    stream.on('error', () => resolve());
+    stream.on('end', () => resolve());
+  });
+  const held = await new Promise<string>((resolve) => {
+    stream.on('data', (r: { delivery?: { message?: { payload: Buffer } } | null }) => {
+      if (r.delivery) resolve(r.delivery.message?.payload.toString() ?? '');
+    });
+    stream.write({ subscribe: { destination: 'held', maxInFlight: 10 } });
+  });
+  expect(held).toBe('h1');
+
   // Hand leadership to n4, then remove n4 (the leader itself: it hands over before it goes) and n5.
   await viaN1.transferLeadership({ toMember: 'n4' });
+  await ended;
+  const again = await viaN1.receive({ destination: 'held', maxMessages: 1, wait: { seconds: 5 } });
+  expect(again.deliveries.map((d) => d.message?.payload.toString())).toEqual(['h1']);
+  await viaN1.ack(again.deliveries.map((d) => d.receipt));
   await until(() => (leaderOf() === 'n4' ? true : undefined));
   // n4 joined through a snapshot and serves the whole state as the leader.
   expect((await n4Direct.getQueue('q')).status?.depth).toBe(41);
