@@ -230,15 +230,20 @@ export class RaftReplica implements Replica {
     };
   }
 
-  propose(command: Command): Promise<ApplyResult> {
-    if (this.#failed !== undefined) {
-      return Promise.reject(unavailable(`replica ${this.#id} stopped: ${this.#failed.message}`));
-    }
-    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
-    if (!this.#isLeader) {
+  /** Why this replica cannot take a request now (stopped, closing, or, when asked, not leading). */
+  #refusal(leaderOnly: boolean): Error | undefined {
+    if (this.#failed !== undefined) return unavailable(`replica ${this.#id} stopped: ${this.#failed.message}`);
+    if (this.#closed) return unavailable('replica is shutting down');
+    if (leaderOnly && !this.#isLeader) {
       const hint = this.#lead === '' || this.#lead === this.#id ? undefined : this.#lead;
-      return Promise.reject(new NotLeaderError(`${this.#id} does not lead this group`, hint));
+      return new NotLeaderError(`${this.#id} does not lead this group`, hint);
     }
+    return undefined;
+  }
+
+  propose(command: Command): Promise<ApplyResult> {
+    const refusal = this.#refusal(true);
+    if (refusal !== undefined) return Promise.reject(refusal);
     if (this.#pending.size >= this.#pendingMax) {
       return Promise.reject(resourceExhausted(`${this.#pending.size} proposals are waiting to commit`));
     }
@@ -269,12 +274,8 @@ export class RaftReplica implements Replica {
    * applied here, i.e. once the new configuration is in force on the leader.
    */
   changeMembership(change: ConfChange): Promise<void> {
-    if (this.#failed !== undefined) return Promise.reject(unavailable(`replica ${this.#id} stopped`));
-    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
-    if (!this.#isLeader) {
-      const hint = this.#lead === '' || this.#lead === this.#id ? undefined : this.#lead;
-      return Promise.reject(new NotLeaderError(`${this.#id} does not lead this group`, hint));
-    }
+    const refusal = this.#refusal(true);
+    if (refusal !== undefined) return Promise.reject(refusal);
     let index: number;
     try {
       index = this.#node.proposeConfChange(change);
@@ -300,8 +301,8 @@ export class RaftReplica implements Replica {
    * Reads of the engine after it see every write acknowledged before the call.
    */
   readBarrier(timeoutMs = 5_000): Promise<void> {
-    if (this.#failed !== undefined) return Promise.reject(unavailable(`replica ${this.#id} stopped`));
-    if (this.#closed) return Promise.reject(unavailable('replica is shutting down'));
+    const refusal = this.#refusal(false);
+    if (refusal !== undefined) return Promise.reject(refusal);
     const id = String(this.#nextReadId++);
     const promise = new Promise<void>((resolve, reject) => {
       const cancel = this.#timers.after(timeoutMs, () => {
