@@ -11,6 +11,7 @@ import { assert } from '../../common/assert.ts';
 import type { Destination, EngineHooks, TimerOwner } from './destination.ts';
 import { PairHeap } from './heap.ts';
 import type { Subscription } from './subscription.ts';
+import type { ExpiredMessage } from './types.ts';
 
 /** Passes of the timer loop per command; every pass settles what the previous one scheduled. */
 const TIMER_ROUNDS_MAX = 8;
@@ -25,6 +26,12 @@ export class Core implements EngineHooks {
   readonly timers = new PairHeap();
   /** Names of destinations being drained; deleted when empty. */
   readonly draining = new Set<string>();
+  /**
+   * Messages whose TTL ran out during the command being applied (a new array for each command
+   * that has any, so one handed out is never changed). Reported outward only: never read by the
+   * engine, not in snapshots.
+   */
+  expiredMessages: ExpiredMessage[] = [];
 
   clockMs(): number {
     return this.clock;
@@ -148,6 +155,11 @@ export class Core implements EngineHooks {
       },
       target: undefined,
     });
+  }
+
+  expiring(from: Destination, seq: number): void {
+    const ref = from.store.ref(seq);
+    this.expiredMessages.push({ destination: from.name, messageId: from.messageId(seq), ref, timeMs: this.clock });
   }
 
   /** Deletes draining destinations that have become empty. */

@@ -47,6 +47,8 @@ export interface EngineHooks {
   /** The owner is gone: its timer entries become stale. */
   forget(owner: TimerOwner): void;
   deadLetter(from: Destination, sub: Subscription, seq: number, attempts: number, reason: string): void;
+  /** The TTL of message `seq` ran out and it is about to be dropped (reported, nothing else). */
+  expiring(from: Destination, seq: number): void;
 }
 
 export type Definition = { readonly kind: 'queue'; spec: QueueSpec } | { readonly kind: 'topic'; spec: TopicSpec };
@@ -314,6 +316,7 @@ export class Destination implements SubscriptionHost, TimerOwner {
 
   /** Removes a message from the store and every subscription (TTL, retention). */
   drop(seq: number, why: GoneReason): void {
+    if (why === 'expired') this.#hooks.expiring(this, seq);
     for (const sub of this.subs.values()) sub.remove(seq, why);
     if (this.store.has(seq)) this.store.remove(seq);
   }

@@ -8,7 +8,7 @@ import { applyQueue, applyTopic, deleteDestination, redrive, subscribe, unsubscr
 import { Core } from './core.ts';
 import { lease, publish, settle } from './messaging.ts';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.ts';
-import type { ApplyResult, Command, QueueView, TopicView } from './types.ts';
+import type { ApplyResult, Command, ExpiredMessage, QueueView, TopicView } from './types.ts';
 
 /** Most messages readyCount counts (dispatchers only need to know whether there is enough for their credit). */
 export const READY_COUNT_MAX = 65_536;
@@ -38,12 +38,22 @@ export class Engine {
     );
     // Stamps are whole milliseconds: a fraction would only fail later, when a snapshot encodes it.
     assert(Number.isSafeInteger(command.nowMs) && command.nowMs >= 0, `apply: nowMs ${command.nowMs} is not whole ms`);
+    if (core.expiredMessages.length > 0) core.expiredMessages = [];
     core.advanceClock(command.nowMs);
     core.runTimers();
     const result = this.#dispatch(index, command);
     core.finishDrains();
     core.appliedIndex = index;
     return result;
+  }
+
+  /**
+   * Messages whose TTL ran out while the last command was applied (by any command: time moves
+   * first), in the order they were dropped; an array apply() never changes once it returned it.
+   * For metrics and tracing: no engine state depends on it, and it is not replicated.
+   */
+  get lastExpired(): readonly ExpiredMessage[] {
+    return this.#core.expiredMessages;
   }
 
   #dispatch(index: number, cmd: Command): ApplyResult {

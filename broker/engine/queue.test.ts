@@ -238,6 +238,19 @@ describe('delay and TTL', () => {
     expect(seqs(h.lease(Q))).toEqual([2]);
   });
 
+  it('reports what expired during the last command, whatever the command', () => {
+    const h = setup();
+    h.publishOk(item(Q, { id: 'short', ttlMs: 500 }), item(Q));
+    expect(h.engine.lastExpired).toEqual([]);
+    h.advance(500);
+    expect(seqs(h.lease(Q))).toEqual([2]); // a lease, not a tick: time moved first, the message expired
+    const expired = h.engine.lastExpired;
+    expect(expired).toEqual([{ destination: Q, messageId: 'short', ref: { index: 2, slot: 0 }, timeMs: h.nowMs }]);
+    h.tick(1);
+    expect(h.engine.lastExpired).toEqual([]);
+    expect(expired).toHaveLength(1); // the array handed out before is left alone
+  });
+
   it('never delivers an expired message even without a tick', () => {
     const h = setup();
     h.publishOk(item(Q, { ttlMs: 500 }));

@@ -270,6 +270,8 @@ describe('topic retention', () => {
     expect(h.engine.getTopic(T, h.nowMs)?.messages).toBe(1);
     expect(subStats(h, 'ledger')).toMatchObject({ depth: 1, expired: 1 });
     expect(subStats(h, 'audit')).toMatchObject({ depth: 1, expired: 1 });
+    // Reported once, however many subscriptions held it.
+    expect(h.engine.lastExpired.map((m) => m.destination)).toEqual([T]);
   });
 });
 

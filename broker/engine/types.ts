@@ -182,6 +182,20 @@ export type ApplyResult =
   | { readonly type: 'ticked' }
   | Failure;
 
+/**
+ * A message whose TTL ran out while a command was applied: the engine dropped it and delivers it
+ * no more (a lease already held on it may still be acked). Reported once per message, also for a
+ * topic with many subscriptions; not replicated state (see Engine.lastExpired).
+ */
+export interface ExpiredMessage {
+  readonly destination: string;
+  readonly messageId: string;
+  /** Where its body is stored (the log may drop it any time after this). */
+  readonly ref: MessageRef;
+  /** The engine's time when it was dropped: the stamp of the command being applied. */
+  readonly timeMs: number;
+}
+
 /** Counters for one subscription (a Queue has exactly one, named ''). */
 export interface SubscriptionStats {
   readonly name: string;
