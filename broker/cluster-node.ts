@@ -435,6 +435,10 @@ class HintingReplica implements Replica {
     this.#inner.onCommitted(listener);
   }
 
+  onFsync(listener: (durationMs: number) => void): void {
+    this.#inner.onFsync(listener);
+  }
+
   close(): Promise<void> {
     return this.#inner.close();
   }

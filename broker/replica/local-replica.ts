@@ -18,6 +18,7 @@ import { TickScheduler } from './tick-scheduler.ts';
 /** Log entry type of an engine command (the only kind a single-member log holds). */
 export const ENTRY_COMMAND = 1;
 const TERM = 1;
+const NO_FOLLOWERS: ReadonlyMap<string, number> = new Map();
 
 export interface LocalReplicaOptions {
   readonly dataDir: string;
@@ -133,12 +134,19 @@ export class LocalReplica implements Replica {
     this.#committed.push(listener);
   }
 
+  onFsync(listener: (durationMs: number) => void): void {
+    this.#log.onFsync(listener);
+  }
+
   stats(): ReplicaStats {
     const log = this.#log.stats();
     return {
       term: TERM,
+      leader: true,
+      lastIndex: this.#log.lastIndex(),
       commitIndex: this.#engine.appliedIndex,
       appliedIndex: this.#engine.appliedIndex,
+      followerLagEntries: NO_FOLLOWERS,
       logFirstIndex: this.#log.firstIndex(),
       logBytes: log.bytes,
       logSegments: log.segments,
@@ -193,7 +201,8 @@ export class LocalReplica implements Replica {
         return;
       }
       head.resolve(result);
-      for (const listener of this.#listeners) listener(head.command, result);
+      const expired = this.#engine.lastExpired;
+      for (const listener of this.#listeners) listener(head.command, result, expired);
       if (this.#committed.length > 0) {
         const ms = this.#clock.monotonicMs() - head.proposedMs;
         for (const observe of this.#committed) observe(head.command.type, ms);

@@ -282,6 +282,11 @@ export class RaftDisk {
     return this.#log.read(index);
   }
 
+  /** Hears how long each fsync of the log took (see SegmentLog.onFsync). */
+  onFsync(listener: (durationMs: number) => void): void {
+    this.#log.onFsync(listener);
+  }
+
   stats(): { firstIndex: number; bytes: number; segments: number; fsyncs: number } {
     const s = this.#log.stats();
     return { firstIndex: this.#log.firstIndex(), bytes: s.bytes, segments: s.segments, fsyncs: s.fsyncs };

@@ -216,13 +216,26 @@ export class RaftReplica implements Replica {
     this.#committed.push(listener);
   }
 
+  onFsync(listener: (durationMs: number) => void): void {
+    this.#disk.onFsync(listener);
+  }
+
   stats(): ReplicaStats {
     const status = this.#node.status();
     const disk = this.#disk.stats();
+    const followerLagEntries = new Map<string, number>();
+    if (status.role === 'leader') {
+      for (const [member, pr] of status.progress) {
+        if (member !== this.#id) followerLagEntries.set(member, Math.max(0, status.lastIndex - pr.match));
+      }
+    }
     return {
       term: status.term,
+      leader: status.role === 'leader',
+      lastIndex: status.lastIndex,
       commitIndex: status.commit,
       appliedIndex: this.#appliedIndex,
+      followerLagEntries,
       logFirstIndex: disk.firstIndex,
       logBytes: disk.bytes,
       logSegments: disk.segments,
@@ -525,7 +538,8 @@ export class RaftReplica implements Replica {
         pending.reject(unavailable('the proposal was replaced by a new leader; retry (with the same dedup id)'));
       }
     }
-    for (const listener of this.#listeners) listener(command, result);
+    const expired = this.#engine.lastExpired;
+    for (const listener of this.#listeners) listener(command, result, expired);
   }
 
   #afterAdvance(): void {

@@ -288,6 +288,17 @@ describe('SegmentLog', () => {
     expect(fs.calls.syncDir).toBeGreaterThan(created);
   });
 
+  it('times every fsync it counts for its listeners', async () => {
+    const { log } = await openLog(undefined, small);
+    const durationsMs: number[] = [];
+    log.onFsync((ms) => durationsMs.push(ms));
+    await log.append(entriesFor(1, 101, 1)); // new segments sync the directory too
+    await log.compactPrefix(50);
+    expect(durationsMs.length).toBe(log.stats().fsyncs);
+    expect(durationsMs.length).toBeGreaterThan(1);
+    for (const ms of durationsMs) expect(ms).toBeGreaterThanOrEqual(0);
+  });
+
   it('fail-stop: a failed fdatasync fails the waiting appends and every later write', async () => {
     const fs = faultyFs();
     const { dir, log } = await openLog(undefined, { fs });

@@ -21,7 +21,7 @@ import { ReadCache } from './read-cache.ts';
 import { encodeHeader, RECORD_HEADER_BYTES, recordBytes } from './record.ts';
 import { parseSegmentFileName, Segment, segmentFileName } from './segment.ts';
 import { type SegmentScan, scanSegment, tornTailProblem } from './segment-scan.ts';
-import { nodeStorageFs, type StorageFs } from './storage-fs.ts';
+import { nodeStorageFs, type StorageFile, type StorageFs } from './storage-fs.ts';
 import { TermRuns } from './term-runs.ts';
 import { type TailSlot, UnwrittenTail } from './unwritten-tail.ts';
 
@@ -101,6 +101,7 @@ export class SegmentLog {
 
   #fsyncs = 0;
   #appendedEntries = 0;
+  readonly #fsyncListeners: ((durationMs: number) => void)[] = [];
 
   private constructor(
     dir: string,
@@ -297,6 +298,14 @@ export class SegmentLog {
     for (const segment of this.#segments.splice(0)) await segment.retire();
   }
 
+  /**
+   * Hears how long each fdatasync/fsync the log makes took (for a latency histogram). Called on
+   * the log's worker after the sync returns: keep it cheap. Without a listener nothing is timed.
+   */
+  onFsync(listener: (durationMs: number) => void): void {
+    this.#fsyncListeners.push(listener);
+  }
+
   stats(): SegmentLogStats {
     let bytes = 0;
     for (const segment of this.#segments) bytes += segment.sizeBytes;
@@ -478,8 +487,7 @@ export class SegmentLog {
       if (entry.data.length > 0) buffers.push(entry.data);
     }
     await writeFully(segment.file, buffers, segment.sizeBytes);
-    await segment.file.datasync();
-    this.#fsyncs++;
+    await this.#datasync(segment.file);
     let offset = segment.sizeBytes;
     for (const slot of slots) {
       segment.offsets.push(offset);
@@ -514,8 +522,7 @@ export class SegmentLog {
       assert(segment.firstIndex <= fromIndex, `truncate to ${fromIndex} below ${segment.path}`);
       const cut = segment.recordStart(fromIndex);
       await segment.file.truncate(cut);
-      await segment.file.datasync();
-      this.#fsyncs++;
+      await this.#datasync(segment.file);
       segment.offsets.truncate(fromIndex - segment.firstIndex);
       segment.sizeBytes = cut;
       return;
@@ -549,8 +556,30 @@ export class SegmentLog {
   }
 
   async #syncDir(): Promise<void> {
+    const startMs = this.#fsyncListeners.length === 0 ? 0 : performance.now();
     await this.#fs.syncDir(this.#dir);
+    this.#synced(startMs);
+  }
+
+  async #datasync(file: StorageFile): Promise<void> {
+    const startMs = this.#fsyncListeners.length === 0 ? 0 : performance.now();
+    await file.datasync();
+    this.#synced(startMs);
+  }
+
+  /** Counts a sync that started at `startMs` (0: untimed, nobody listens) and tells the listeners. */
+  #synced(startMs: number): void {
     this.#fsyncs++;
+    if (startMs === 0) return;
+    const durationMs = performance.now() - startMs;
+    for (const listener of this.#fsyncListeners) {
+      try {
+        listener(durationMs);
+      } catch (error) {
+        // An observer's bug must not fail a write that succeeded (that would stop the log).
+        this.#logger.warn({ err: error }, 'fsync listener failed');
+      }
+    }
   }
 }
 
