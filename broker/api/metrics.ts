@@ -1,9 +1,10 @@
 // Prometheus metrics of a broker: what it applied (publishes, deliveries, settles), how long
-// commits take, the state of every queue and subscription (read at scrape time), and the log.
+// commits and log fsyncs take, and, read at scrape time, the state of every queue and
+// subscription (depth, age, dead-lettered, expired and dropped counts) and of Raft and the log.
 import { createServer, type Server } from 'node:http';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Logger } from '../../common/logger.ts';
-import type { Replica } from '../replica/replica.ts';
+import type { Replica, ReplicaStats } from '../replica/replica.ts';
 import type { Dispatcher } from './dispatcher.ts';
 
 const PREFIX = 'wharf_broker_';
@@ -65,25 +66,55 @@ export function brokerMetrics(replica: Replica, dispatcher: Dispatcher): Registr
     }
   });
 
-  const labels = ['destination', 'subscription'] as const;
+  const fsyncSeconds = new Histogram({
+    name: `${PREFIX}log_fsync_duration_seconds`,
+    help: 'Time of each fdatasync/fsync of the log (segment files and their directory); one covers a group of appends.',
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  replica.onFsync((ms) => fsyncSeconds.observe(ms / 1000));
+  subscriptionSeries(registry, replica, dispatcher);
+  replicaSeries(registry, replica);
+  return registry;
+}
+
+/**
+ * The state of every queue and topic subscription, read from the applied state at scrape time.
+ * The counters are the engine's own replicated counts (kept across restarts, the same on every
+ * member), exposed as counters.
+ */
+function subscriptionSeries(registry: Registry, replica: Replica, dispatcher: Dispatcher): void {
+  const labelNames = ['destination', 'subscription'] as const;
   const gauge = (name: string, help: string) =>
-    new Gauge({ name: `${PREFIX}${name}`, help, labelNames: labels, registers: [] as Registry[] });
+    new Gauge({ name: `${PREFIX}${name}`, help, labelNames, registers: [] as Registry[] });
+  const counter = (name: string, help: string) =>
+    new Counter({ name: `${PREFIX}${name}`, help, labelNames, registers: [] as Registry[] });
   const inFlight = gauge('in_flight_messages', 'Messages leased and not settled.');
   const oldest = gauge('oldest_message_age_seconds', 'Age of the oldest unsettled message.');
-  const deadLettered = gauge(
-    'dead_lettered_messages',
-    'Messages moved to the dead-letter queue since the subscription was created.',
-  );
   const consumers = gauge('consumers', 'Push consumers attached to this broker.');
+  const deadLettered = counter(
+    'dead_lettered_messages_total',
+    'Messages that failed this subscription (max deliveries, or nacked to the dead-letter queue): moved to its dead-letter queue, or discarded without one.',
+  );
+  const expired = counter(
+    'expired_messages_total',
+    'Messages whose TTL ran out before this subscription settled them.',
+  );
+  const dropped = counter(
+    'dropped_messages_total',
+    'Messages retention dropped (maxAge, maxMessages, maxBytes, DropOldest) before this subscription settled them.',
+  );
+  const others = [inFlight, oldest, consumers, deadLettered, expired, dropped];
   // The depth gauge is registered first of the group: collecting it refreshes all of them, from one
-  // pass over the applied state at scrape time.
+  // pass over the applied state.
   new Gauge({
     name: `${PREFIX}depth_messages`,
     help: 'Messages waiting (including delayed).',
-    labelNames: labels,
+    labelNames,
     registers: [registry],
     collect() {
-      for (const g of [this, inFlight, oldest, deadLettered, consumers]) g.reset();
+      this.reset();
+      for (const metric of others) metric.reset();
       const nowMs = replica.nowMs();
       const engine = replica.engine;
       const views = [
@@ -96,31 +127,64 @@ export function brokerMetrics(replica: Replica, dispatcher: Dispatcher): Registr
           this.set(l, s.depth);
           inFlight.set(l, s.inFlight);
           oldest.set(l, s.oldestMessageAgeMs / 1000);
-          deadLettered.set(l, s.deadLettered);
           consumers.set(l, dispatcher.consumers(destination, s.name));
+          deadLettered.inc(l, s.deadLettered);
+          expired.inc(l, s.expired);
+          dropped.inc(l, s.dropped);
         }
       }
     },
   });
-  for (const g of [inFlight, oldest, deadLettered, consumers]) registry.registerMetric(g);
-  const stat = (name: string, help: string, read: (s: ReturnType<Replica['stats']>) => number): void => {
-    new Gauge({
-      name: `${PREFIX}${name}`,
-      help,
-      registers: [registry],
-      collect() {
-        this.set(read(replica.stats()));
-      },
-    });
-  };
-  stat('raft_term', 'Current Raft term of the broker (1 for a single member).', (s) => s.term);
-  stat('commit_index', 'Highest log index known durable on a quorum.', (s) => s.commitIndex);
-  stat('applied_index', 'Highest log index applied to the engine.', (s) => s.appliedIndex);
-  stat('apply_lag_entries', 'Committed entries not yet applied.', (s) => s.commitIndex - s.appliedIndex);
-  stat('log_bytes', 'Bytes in the log segments on disk.', (s) => s.logBytes);
-  stat('log_segments', 'Log segment files on disk.', (s) => s.logSegments);
-  stat('log_fsyncs', 'fdatasync calls on the log since start (each covers a group of appends).', (s) => s.fsyncs);
-  return registry;
+  for (const metric of others) registry.registerMetric(metric);
+}
+
+/** Raft and log state of this member, from one stats() read at scrape time (no hot-path hooks). */
+function replicaSeries(registry: Registry, replica: Replica): void {
+  const gauge = (name: string, help: string, read: (s: ReplicaStats) => number) => ({
+    metric: new Gauge({ name: `${PREFIX}${name}`, help, registers: [] as Registry[] }),
+    read,
+  });
+  const gauges = [
+    gauge(
+      'raft_leader',
+      'Whether this broker leads its Raft group (1) or not (0); a single member always does.',
+      (s) => (s.leader ? 1 : 0),
+    ),
+    gauge('commit_index', 'Highest log index known durable on a quorum.', (s) => s.commitIndex),
+    gauge('applied_index', 'Highest log index applied to the engine.', (s) => s.appliedIndex),
+    gauge('apply_lag_entries', 'Committed entries not yet applied.', (s) => s.commitIndex - s.appliedIndex),
+    gauge('log_bytes', 'Bytes in the log segments on disk.', (s) => s.logBytes),
+    gauge('log_segments', 'Log segment files on disk.', (s) => s.logSegments),
+  ];
+  const followerLag = new Gauge({
+    name: `${PREFIX}raft_follower_lag_entries`,
+    help: "Leader only: entries of the leader's log each other member (peer) is not known to hold yet.",
+    labelNames: ['peer'],
+    registers: [] as Registry[],
+  });
+  const fsyncs = new Counter({
+    name: `${PREFIX}log_fsyncs_total`,
+    help: 'fdatasync/fsync calls on the log since start (each covers a group of appends).',
+    registers: [] as Registry[],
+  });
+  // Registered first of the group: collecting it reads stats() once and refreshes the rest.
+  new Gauge({
+    name: `${PREFIX}raft_term`,
+    help: 'Current Raft term of the broker (1 for a single member).',
+    registers: [registry],
+    collect() {
+      const stats = replica.stats();
+      this.set(stats.term);
+      for (const { metric, read } of gauges) metric.set(read(stats));
+      followerLag.reset();
+      for (const [peer, entries] of stats.followerLagEntries) followerLag.set({ peer }, entries);
+      fsyncs.reset();
+      fsyncs.inc(stats.fsyncs);
+    },
+  });
+  for (const { metric } of gauges) registry.registerMetric(metric);
+  registry.registerMetric(followerLag);
+  registry.registerMetric(fsyncs);
 }
 
 /** Serves GET /metrics on host:port (0 picks a free port). */
