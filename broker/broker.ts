@@ -6,7 +6,7 @@ import { Dispatcher } from './api/dispatcher.ts';
 import type { ApiContext } from './api/handlers.ts';
 import { brokerMetrics, startMetricsServer } from './api/metrics.ts';
 import { type ApiServer, startApiServer, stopApiServer } from './api/server.ts';
-import { brokerTracing } from './api/tracing.ts';
+import { brokerTracing, traceExpiries } from './api/tracing.ts';
 import { openCluster } from './cluster-node.ts';
 import { LocalReplica } from './replica/local-replica.ts';
 import type { Replica } from './replica/replica.ts';
@@ -92,6 +92,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     cluster?.replica ?? (await LocalReplica.open({ dataDir: options.dataDir, clock, logger, nodeId }));
   const tracing = brokerTracing(options.env ?? process.env, logger, options.spanProcessor);
   const dispatcher = new Dispatcher(replica, logger, tracing, cluster?.view.isLeader);
+  if (tracing !== undefined) traceExpiries(replica, tracing, cluster?.view.isLeader ?? (() => true), logger);
   cluster?.watch(() => dispatcher.wakeAll());
   let address = '';
   const ctx: ApiContext = {

@@ -1,20 +1,25 @@
 // The broker's own spans join the producer's trace: enqueue at publish, lease and redeliver at
-// delivery, dead-letter when a message reaches its dead-letter queue.
+// delivery, dead-letter when a message reaches its dead-letter queue, expire when its TTL runs out.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import {
+  ATTR_MESSAGING_DESTINATION_NAME,
   ATTR_MESSAGING_MESSAGE_BODY_SIZE,
   ATTR_MESSAGING_MESSAGE_ID,
+  ATTR_MESSAGING_OPERATION_NAME,
   ATTR_MESSAGING_SYSTEM,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type WharfClient } from '../../client/index.ts';
 import { type Logger, silentLogger } from '../../common/logger.ts';
 import { type RunningBroker, startBroker } from '../broker.ts';
-import { brokerTracing } from './tracing.ts';
+import { item } from '../engine/testing/harness.ts';
+import type { Command, MessageRef } from '../engine/types.ts';
+import type { AppliedListener } from '../replica/replica.ts';
+import { ATTR_WHARF_MESSAGE_TTL_MS, brokerTracing, traceExpiries } from './tracing.ts';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const PRODUCER_SPAN = '00f067aa0ba902b7';
@@ -99,6 +104,64 @@ it('records enqueue, lease, redeliver and dead-letter spans under the producer s
     expect(span.attributes[ATTR_MESSAGING_SYSTEM], span.name).toBe('wharf');
   }
   expect(enqueue?.attributes[ATTR_MESSAGING_MESSAGE_BODY_SIZE]).toBe(1);
+});
+
+it('records an expire span under the producer span when a message outlives its TTL', async () => {
+  await client.applyQueue({ name: 'default/expiring' });
+  const { messageId } = await client.publish('default/expiring', {
+    payload: Buffer.from('stale'),
+    headers: { traceparent },
+    ttl: { nanos: 50e6 },
+  });
+  await client.publish('default/expiring', { payload: Buffer.from('untraced'), ttl: { nanos: 50e6 } });
+  // The broker expires it on its own time (a tick at the TTL): wait for the span, bounded.
+  const deadline = Date.now() + 10_000;
+  while (spans('expire default/expiring').length === 0 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const expired = spans('expire default/expiring');
+  expect(expired).toHaveLength(1); // the untraced message made none
+  const [span] = expired;
+  expect(span?.kind).toBe(SpanKind.INTERNAL);
+  expect(span?.spanContext().traceId).toBe(TRACE_ID);
+  expect(span?.parentSpanContext?.spanId).toBe(PRODUCER_SPAN);
+  expect(span?.links.map((l) => [l.context.traceId, l.context.spanId])).toEqual([[TRACE_ID, PRODUCER_SPAN]]);
+  expect(span?.attributes).toMatchObject({
+    [ATTR_MESSAGING_SYSTEM]: 'wharf',
+    [ATTR_MESSAGING_DESTINATION_NAME]: 'default/expiring',
+    [ATTR_MESSAGING_OPERATION_NAME]: 'expire',
+    [ATTR_MESSAGING_MESSAGE_ID]: messageId,
+    [ATTR_WHARF_MESSAGE_TTL_MS]: 50,
+  });
+});
+
+it('reads expired messages back for spans only while this broker leads', async () => {
+  const listeners: AppliedListener[] = [];
+  const reads: (readonly MessageRef[])[] = [];
+  const replica = {
+    onApplied: (listener: AppliedListener) => listeners.push(listener),
+    readMessages: async (refs: readonly MessageRef[]) => {
+      reads.push(refs);
+      return refs.map(() => item('default/q', { headers: { traceparent } }));
+    },
+  };
+  const traced: string[] = [];
+  let leading = false;
+  traceExpiries(
+    replica,
+    { expired: (messages) => traced.push(...messages.map((m) => m.messageId)) },
+    () => leading,
+    silentLogger(),
+  );
+  const tick: Command = { type: 'tick', nowMs: 1 };
+  const expired = [{ destination: 'default/q', messageId: 'm1', ref: { index: 7, slot: 0 }, timeMs: 1 }];
+  for (const listener of listeners) listener(tick, { type: 'ticked' }, expired);
+  leading = true;
+  for (const listener of listeners) listener(tick, { type: 'ticked' }, []);
+  for (const listener of listeners) listener(tick, { type: 'ticked' }, expired);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(reads).toEqual([[{ index: 7, slot: 0 }]]);
+  expect(traced).toEqual(['m1']);
 });
 
 it('runs without traces, saying why, when the OTEL_* settings are invalid', () => {

@@ -6,6 +6,10 @@
 //   lease <destination>        a delivery leased to a consumer (attempt 1)
 //   redeliver <destination>    a later attempt, after a nack or an expired lease
 //   dead-letter <origin>       the move to the dead-letter queue, at the time the engine stamped
+//   expire <destination>       the message's TTL ran out and the engine dropped it, at the time it
+//                              stamped (the producer context read back from the stored message)
+// All come from the leader: the others follow its successful proposals (publish, lease), and
+// expire comes from its replica (every member applies the same drop; the others stay quiet).
 // Only messages that carry a traceparent get spans, and only sampled ones are recorded (the
 // default sampler follows the producer's decision); without OTEL_EXPORTER_OTLP_ENDPOINT there is
 // no provider and nothing is done at all.
@@ -39,18 +43,51 @@ import {
   otelFromEnv,
   samplerFor,
 } from '../../common/tracing.ts';
-import type { Delivery, PublishItem } from '../engine/types.ts';
+import type { Delivery, ExpiredMessage, PublishItem } from '../engine/types.ts';
 import { DEAD_LETTER_HEADERS } from '../engine/types.ts';
+import type { Replica } from '../replica/replica.ts';
 
 export const ATTR_WHARF_DEAD_LETTER_REASON = 'messaging.wharf.dead_letter.reason';
 export const ATTR_WHARF_LEASE_EXPIRES_MS = 'messaging.wharf.lease.expires_ms';
+export const ATTR_WHARF_MESSAGE_TTL_MS = 'messaging.wharf.message.ttl_ms';
+
+/**
+ * Most expired messages of one applied command read back for expire spans: a mass expiry past it
+ * leaves the rest untraced rather than read them all from the log.
+ */
+const EXPIRE_SPANS_PER_COMMAND_MAX = 256;
 
 export interface BrokerTracing {
   /** A publish of these items arrived now; call the result once it is committed. */
   enqueue(items: readonly PublishItem[]): (messageIds: readonly string[]) => void;
   /** Deliveries handed to consumers, with their stored messages. */
   delivered(deliveries: readonly Delivery[], items: readonly PublishItem[]): void;
+  /** Messages whose TTL ran out, with their stored messages. */
+  expired(messages: readonly ExpiredMessage[], items: readonly PublishItem[]): void;
   shutdown(): Promise<void>;
+}
+
+/**
+ * Expire spans for the messages the engine drops at their TTL, while `leading()`: each applied
+ * command's expired messages are read back from the log for their producer context. A message
+ * whose body the log has dropped meanwhile gets no span.
+ */
+export function traceExpiries(
+  replica: Pick<Replica, 'onApplied' | 'readMessages'>,
+  tracing: Pick<BrokerTracing, 'expired'>,
+  leading: () => boolean,
+  logger: Logger,
+): void {
+  replica.onApplied((_command, _result, expired) => {
+    if (expired.length === 0 || !leading()) return;
+    const messages =
+      expired.length > EXPIRE_SPANS_PER_COMMAND_MAX ? expired.slice(0, EXPIRE_SPANS_PER_COMMAND_MAX) : expired;
+    replica.readMessages(messages.map((m) => m.ref)).then(
+      (items) => tracing.expired(messages, items),
+      (error: unknown) =>
+        logger.debug({ err: error, messages: messages.length }, 'no expire spans: messages unreadable'),
+    );
+  });
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -169,6 +206,27 @@ function makeTracing(tracer: Tracer, shutdown: () => Promise<void>): BrokerTraci
           producer.parent,
         );
         span.end();
+      });
+    },
+    expired(messages, items) {
+      messages.forEach((message, i) => {
+        const item = items[i];
+        const producer = item === undefined ? undefined : producerOf(item);
+        if (item === undefined || producer === undefined) return;
+        const span = tracer.startSpan(
+          `expire ${message.destination}`,
+          {
+            kind: SpanKind.INTERNAL,
+            startTime: message.timeMs,
+            links: producer.links,
+            attributes: {
+              ...base(message.destination, 'expire', message.messageId),
+              [ATTR_WHARF_MESSAGE_TTL_MS]: item.ttlMs,
+            },
+          },
+          producer.parent,
+        );
+        span.end(message.timeMs);
       });
     },
     shutdown,

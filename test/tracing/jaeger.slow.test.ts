@@ -2,9 +2,10 @@
 // a producer-side and a consumer-side sidecar process, all three exporting OTLP/gRPC to Jaeger.
 // The app publishes two messages under its own traceparent through one sidecar and consumes
 // through the other: the first is nacked, redelivered and acked; the second is dead-lettered and
-// consumed from the dead-letter queue. Jaeger's query API must then hold one trace with the
-// sidecars' spans and the broker's (enqueue, lease, redeliver, dead-letter), with the right
-// parents, links, span kinds and messaging.* attributes.
+// consumed from the dead-letter queue; a third, that nobody consumes, outlives its TTL. Jaeger's
+// query API must then hold one trace with the sidecars' spans and the broker's (enqueue, lease,
+// redeliver, dead-letter, expire), with the right parents, links, span kinds and messaging.*
+// attributes.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,7 +18,7 @@ import {
   ATTR_MESSAGING_SYSTEM,
 } from '@opentelemetry/semantic-conventions/incubating';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ATTR_WHARF_DEAD_LETTER_REASON } from '../../broker/api/tracing.ts';
+import { ATTR_WHARF_DEAD_LETTER_REASON, ATTR_WHARF_MESSAGE_TTL_MS } from '../../broker/api/tracing.ts';
 import { connect, type WharfClient } from '../../client/index.ts';
 import { ATTR_WHARF_DELIVERY_ATTEMPT, ATTR_WHARF_SETTLE_OUTCOME, MESSAGING_SYSTEM } from '../../common/tracing.ts';
 import type { Delivery__Output } from '../../proto/gen/wharf/v1/Delivery.ts';
@@ -92,6 +93,7 @@ beforeAll(
     await admin.applyQueue({ name: 'shop/traced' });
     await admin.applyQueue({ name: 'shop/traced-dlq' });
     await admin.applyQueue({ name: 'shop/poison', spec: { deadLetterQueue: 'traced-dlq', maxDeliveries: 5 } });
+    await admin.applyQueue({ name: 'shop/expiring' });
     [producer, consumer] = await Promise.all([
       spawnSidecar(broker.address, { ...otel, OTEL_SERVICE_NAME: PRODUCER_SERVICE }),
       spawnSidecar(broker.address, { ...otel, OTEL_SERVICE_NAME: CONSUMER_SERVICE }),
@@ -135,7 +137,7 @@ async function fetchTrace(traceId: string, spans: number): Promise<JaegerTrace> 
 
 const tag = (span: JaegerSpan, key: string) => span.tags.find((t) => t.key === key)?.value;
 
-it('shows publish → nack → redelivery → ack, and a dead-lettering, as one trace with the broker in it', async () => {
+it('shows publish → nack → redelivery → ack, a dead-lettering and an expiry as one trace with the broker in it', async () => {
   if (producer === undefined || consumer === undefined || broker === undefined) throw new Error('setup failed');
   const traceId = randomBytes(16).toString('hex');
   const appSpanId = randomBytes(8).toString('hex');
@@ -143,6 +145,7 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
   const headers = { traceparent: `00-${traceId}-${appSpanId}-01` };
   const published = await app.publish('traced', { payload: Buffer.from('hello'), headers });
   const poisoned = await app.publish('poison', { payload: Buffer.from('bad'), headers });
+  const expiring = await app.publish('expiring', { payload: Buffer.from('stale'), headers, ttl: { nanos: 100e6 } });
   app.close();
 
   const reader = connect(consumer.address);
@@ -168,14 +171,20 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
   await dlq.ack([dead.receipt]);
   await dlq.close();
   reader.close();
+  // The broker expires the third message on its own time: wait (bounded) until it has.
+  const expiredBy = Date.now() + 10_000;
+  while ((await admin?.getQueue('shop/expiring'))?.status?.depth !== 0) {
+    if (Date.now() > expiredBy) throw new Error('shop/expiring still holds its message after 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
   // SIGTERM makes each process flush its spans before it exits 0.
   expect(await producer.stop()).toBe(0);
   expect(await consumer.stop()).toBe(0);
   expect(await broker.stop()).toBe(0);
 
-  // Producer 2 (send), consumer 8 (process ×4, nack ×2, ack ×2), broker 7 (below).
-  const trace = await fetchTrace(traceId, 17);
-  expect(trace.spans).toHaveLength(17);
+  // Producer 3 (send), consumer 8 (process ×4, nack ×2, ack ×2), broker 9 (below).
+  const trace = await fetchTrace(traceId, 20);
+  expect(trace.spans).toHaveLength(20);
   const service = (span: JaegerSpan) => trace.processes[span.processID]?.serviceName;
   const named = (name: string) => trace.spans.filter((s) => s.operationName === name);
   const only = (name: string) => {
@@ -187,9 +196,11 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
 
   const send = only('send shop/traced');
   const sendPoison = only('send shop/poison');
+  const sendExpiring = only('send shop/expiring');
   for (const [span, destination, messageId] of [
     [send, 'shop/traced', published.messageId],
     [sendPoison, 'shop/poison', poisoned.messageId],
+    [sendExpiring, 'shop/expiring', expiring.messageId],
   ] as const) {
     expect(service(span)).toBe(PRODUCER_SERVICE);
     expect(tag(span, 'span.kind')).toBe('producer');
@@ -253,8 +264,10 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
   const brokerSpans = trace.spans.filter((s) => service(s) === BROKER_SERVICE);
   expect(brokerSpans.map((s) => s.operationName).sort()).toEqual([
     'dead-letter shop/poison',
+    'enqueue shop/expiring',
     'enqueue shop/poison',
     'enqueue shop/traced',
+    'expire shop/expiring',
     'lease shop/poison',
     'lease shop/traced',
     'lease shop/traced-dlq',
@@ -270,6 +283,8 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
     ['lease shop/poison', sendPoison, 'shop/poison', 'lease', poisoned.messageId, 1],
     ['dead-letter shop/poison', sendPoison, 'shop/poison', 'dead-letter', poisoned.messageId, 1],
     ['lease shop/traced-dlq', sendPoison, 'shop/traced-dlq', 'lease', deadId, 1],
+    ['enqueue shop/expiring', sendExpiring, 'shop/expiring', 'enqueue', expiring.messageId, undefined],
+    ['expire shop/expiring', sendExpiring, 'shop/expiring', 'expire', expiring.messageId, undefined],
   ];
   for (const [name, producerSpan, destination, operation, messageId, deliveryAttempt] of expectations) {
     const span = only(name);
@@ -282,6 +297,7 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
       expect(Number(tag(span, ATTR_WHARF_DELIVERY_ATTEMPT)), name).toBe(deliveryAttempt);
   }
   expect(tag(only('dead-letter shop/poison'), ATTR_WHARF_DEAD_LETTER_REASON)).toBe('unparseable');
+  expect(Number(tag(only('expire shop/expiring'), ATTR_WHARF_MESSAGE_TTL_MS))).toBe(100);
   // Every span is in the app's trace.
   expect(new Set(trace.spans.map((s) => s.traceID))).toEqual(new Set([traceId]));
 
@@ -293,6 +309,7 @@ it('shows publish → nack → redelivery → ack, and a dead-lettering, as one 
   const byId = (id: string) => spans.find((s) => s.spanId === id) as OtlpSpan;
   expect(byId(send.spanID)).toMatchObject({ kind: SPAN_KIND.PRODUCER, parentSpanId: appSpanId });
   expect(byId(sendPoison.spanID)).toMatchObject({ kind: SPAN_KIND.PRODUCER, parentSpanId: appSpanId });
+  expect(byId(sendExpiring.spanID)).toMatchObject({ kind: SPAN_KIND.PRODUCER, parentSpanId: appSpanId });
   const childAndLink = (producerSpan: JaegerSpan) => ({
     parentSpanId: producerSpan.spanID,
     links: [expect.objectContaining({ traceId, spanId: producerSpan.spanID })],
