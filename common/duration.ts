@@ -1,9 +1,12 @@
 // Durations as people write them in YAML and flags ("30s", "1m30s", "168h", "250ms"), Go's
 // time.ParseDuration grammar without negative values. Pure module.
+// No days: Kubernetes checks the same fields with CEL's duration(), which knows only Go's units,
+// so a file `wharf apply` took locally would be refused by `kubectl apply`.
 import { invalidArgument } from './errors.ts';
 
-const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/y;
+const DAYS = /^(\d+(?:\.\d+)?)d/;
 
 /** Parses "1m30s" into milliseconds; throws INVALID_ARGUMENT naming `field` on a malformed value. */
 export function parseDurationMs(text: string, field = 'duration'): number {
@@ -16,6 +19,12 @@ export function parseDurationMs(text: string, field = 'duration'): number {
     const at = PART.lastIndex;
     const match = PART.exec(trimmed);
     if (match === null) {
+      const days = DAYS.exec(trimmed.slice(at));
+      if (days !== null) {
+        throw invalidArgument(
+          `${field}: "${text}" uses days, which Go durations (and so Kubernetes) do not have; write hours (${days[0]} is ${Number(days[1]) * 24}h)`,
+        );
+      }
       throw invalidArgument(
         `${field}: "${text}" is not a duration at "${trimmed.slice(at)}" (write e.g. "30s", "5m", "1h30m", "250ms")`,
       );
