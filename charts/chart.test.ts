@@ -3,14 +3,13 @@
 // RBAC rules, operator flags, webhook path and TLS, labels the operator puts on broker Services),
 // pods are hardened, and values.schema.json refuses bad values with a message naming the key.
 // The k8s suite (test/k8s/chart.k8s.test.ts) then has a real kube-apiserver accept every object.
-import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { operatorConfig } from '../operator/config.ts';
 import { clusterLabels } from '../operator/model/names.ts';
-import { OPERATOR_RULES } from '../operator/rbac.ts';
+import { OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
 import { INJECT_LABEL } from '../operator/webhook/annotations.ts';
 import { MUTATE_PATH } from '../operator/webhook/server.ts';
 import { generatedFiles } from './generate.ts';
@@ -127,16 +126,39 @@ describe('rendered objects', () => {
   });
 
   it.each(Object.keys(VALUE_SETS))(
-    '%s: the ClusterRole and the Role together grant exactly operator/rbac.ts, the Lease only in the release namespace',
+    '%s: the ClusterRole and the Role grant exactly operator/rbac.ts, the Lease and the certificate Secret only in the release namespace',
     (set) => {
       const objects = objectsOf(set).filter((o) => !isHook(o));
+      const values = VALUE_SETS[set] as Json;
       const clusterRole = only(objects, 'ClusterRole');
       const role = only(objects, 'Role');
-      const granted = [...(clusterRole.rules as unknown[]), ...(role.rules as unknown[])];
-      const canonical = (rules: readonly unknown[]) => rules.map((r) => JSON.stringify(r)).sort();
-      expect(canonical(granted)).toEqual(canonical(OPERATOR_RULES));
-      expect(JSON.stringify(role.rules)).toContain('leases');
+      // Key order aside (helm's toYaml sorts keys).
+      const canonical = (rules: readonly unknown[]) =>
+        rules.map((r) => JSON.stringify(Object.fromEntries(Object.entries(r as Json).sort()))).sort();
+      // The operator manages the webhook certificate unless the webhook is off or cert-manager issues it.
+      const managed =
+        at(values, 'webhook', 'enabled') !== false && at(values, 'webhook', 'certManager', 'enabled') !== true;
+      const hook = objects.find((o) => o.kind === 'MutatingWebhookConfiguration');
+      const certRules = managed
+        ? webhookCertRules({
+            configuration: hook?.metadata.name ?? '?',
+            secret: `${hook?.metadata.name ?? '?'}-tls`,
+          })
+        : { cluster: [], namespace: [] };
+      const isLease = (r: PolicyRule) => r.apiGroups?.[0] === 'coordination.k8s.io';
+      expect(canonical(clusterRole.rules as unknown[])).toEqual(
+        canonical([...OPERATOR_RULES.filter((r) => !isLease(r)), ...certRules.cluster]),
+      );
+      expect(canonical(role.rules as unknown[])).toEqual(
+        canonical([...OPERATOR_RULES.filter(isLease), ...certRules.namespace]),
+      );
       expect(JSON.stringify(clusterRole.rules)).not.toContain('leases');
+      expect(JSON.stringify(clusterRole.rules)).not.toContain('secrets');
+      if (managed) {
+        // Named: the chart's own webhook configuration and certificate Secret, nothing else.
+        expect(JSON.stringify(clusterRole.rules)).toContain(`"resourceNames":["${hook?.metadata.name}"]`);
+        expect(JSON.stringify(role.rules)).toContain(`"resourceNames":["${hook?.metadata.name}-tls"]`);
+      }
       // Bound to the ServiceAccount the Deployment runs as.
       const deployment = only(objects, 'Deployment');
       const account = at(deployment, 'spec', 'template', 'spec', 'serviceAccountName');
@@ -200,12 +222,6 @@ describe('rendered objects', () => {
       }
       if (config.webhook === undefined) throw new Error('webhook not configured');
       expect(ports).toContainEqual(['webhook', config.webhook.port]);
-      // The certificate files are in the mounted webhook Secret.
-      const mount = container.volumeMounts?.find((m) => config.webhook?.certFile.startsWith(`${m.mountPath}/`));
-      const volume = (pod.volumes as Json[]).find((v) => v.name === mount?.name);
-      const secretName = at(volume, 'secret', 'secretName');
-      expect(config.webhook.certFile).toBe(`${mount?.mountPath}/tls.crt`);
-      expect(config.webhook.keyFile).toBe(`${mount?.mountPath}/tls.key`);
       // The webhook configuration calls this Service, which reaches this port on these pods.
       const hook = only(objects, 'MutatingWebhookConfiguration');
       const [webhook] = hook.webhooks as Json[];
@@ -224,7 +240,15 @@ describe('rendered objects', () => {
       ]);
       expect(at(webhook, 'sideEffects')).toBe('None');
       const dnsName = `${service.metadata.name}.${NAMESPACE}.svc`;
+      const tls = config.webhook.tls;
       if (at(values, 'webhook', 'certManager', 'enabled') === true) {
+        // The certificate files are in the mounted webhook Secret cert-manager fills.
+        if (tls.kind !== 'files') throw new Error(`expected certificate files, got ${tls.kind}`);
+        const mount = container.volumeMounts?.find((m) => tls.certFile.startsWith(`${m.mountPath}/`));
+        const volume = (pod.volumes as Json[]).find((v) => v.name === mount?.name);
+        const secretName = at(volume, 'secret', 'secretName');
+        expect(tls.certFile).toBe(`${mount?.mountPath}/tls.crt`);
+        expect(tls.keyFile).toBe(`${mount?.mountPath}/tls.key`);
         const certificate = objects.find((o) => o.kind === 'Certificate' && o.metadata.name === service.metadata.name);
         expect(at(certificate, 'spec', 'secretName')).toBe(secretName);
         expect(at(certificate, 'spec', 'dnsNames')).toContain(dnsName);
@@ -233,16 +257,23 @@ describe('rendered objects', () => {
         );
         expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
       } else {
-        const secret = only(objects, 'Secret', secretName as string);
-        const data = secret.data as Record<string, string>;
-        const decode = (b64: string | undefined) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
-        const ca = new X509Certificate(decode(at(webhook, 'clientConfig', 'caBundle') as string));
-        const cert = new X509Certificate(decode(data['tls.crt']));
-        expect(ca.ca).toBe(true);
-        expect(cert.verify(ca.publicKey)).toBe(true);
-        expect(cert.checkHost(dnsName)).toBe(dnsName);
-        expect(decode(data['tls.key'])).toContain('PRIVATE KEY');
-        expect(decode(data['ca.crt'])).toBe(ca.toString());
+        // The operator makes the certificate in the Secret its Role names, for this Service, and
+        // keeps this configuration's caBundle; the chart renders neither, and mounts nothing.
+        if (tls.kind !== 'managed') throw new Error(`expected an operator-managed certificate, got ${tls.kind}`);
+        expect(tls.serviceName).toBe(service.metadata.name);
+        expect(tls.configurationName).toBe(hook.metadata.name);
+        expect(tls.namespace).toBe(NAMESPACE);
+        expect(at(only(objects, 'Role'), 'rules')).toContainEqual(
+          expect.objectContaining({ resources: ['secrets'], resourceNames: [tls.secretName] }),
+        );
+        const certificate = (values.webhook as Json | undefined)?.certificate as Json | undefined;
+        const hours = (text: unknown) => Number(String(text).replace(/h$/, '')) * 3_600_000;
+        expect(tls.validityMs).toBe(hours(certificate?.validity ?? '8760h'));
+        expect(tls.renewBeforeMs).toBe(hours(certificate?.renewBefore ?? '720h'));
+        expect(tls.caValidityMs).toBe(hours(certificate?.caValidity ?? '87600h'));
+        expect(at(webhook, 'clientConfig', 'caBundle')).toBeUndefined();
+        expect(objects.some((o) => o.kind === 'Secret' || o.kind === 'Certificate')).toBe(false);
+        expect(pod.volumes).toEqual([expect.objectContaining({ name: 'tmp' })]);
       }
     },
   );
@@ -377,6 +408,16 @@ describe('values.schema.json', () => {
     ['webhook port', { webhook: { port: 80 } }, ["at '/webhook/port'", 'minimum']],
     ['digest', { image: { digest: 'latest' } }, ["at '/image/digest'"]],
     ['issuer kind', { webhook: { certManager: { issuerRef: { name: 'x', kind: 'Vault' } } } }, ['/issuerRef/kind']],
+    [
+      'certificate validity in years',
+      { webhook: { certificate: { validity: '1y' } } },
+      ['/webhook/certificate/validity'],
+    ],
+    [
+      'the removed Helm-generated certificate',
+      { webhook: { selfSignedValidityDays: 30 } },
+      ["'selfSignedValidityDays' not allowed"],
+    ],
     ['cluster replicas', { defaultCluster: { replicas: 9 } }, ["at '/defaultCluster/replicas'", 'maximum']],
     ['storage size', { defaultCluster: { storage: { size: 'ten gigs' } } }, ["at '/defaultCluster/storage/size'"]],
     ['sampling ratio', { defaultCluster: { tracing: { samplingRatio: 2 } } }, ['/samplingRatio', 'maximum']],
@@ -391,6 +432,16 @@ describe('values.schema.json', () => {
     expect(result.stdout).toBe('');
     expect(result.stderr).toContain("values don't meet the specifications of the schema");
     for (const message of messages) expect(result.stderr).toContain(message);
+  });
+
+  it('refuses a renewBefore not shorter than the validity, naming both', async () => {
+    const result = await helmWithValues(['template', 'wharf', CHART_DIR], {
+      webhook: { certificate: { validity: '720h', renewBefore: '720h' } },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toContain(
+      'webhook.certificate.renewBefore (720h) must be shorter than webhook.certificate.validity (720h)',
+    );
   });
 
   it('accepts every value set above (so the refusals are about the bad value alone)', async () => {

@@ -1,12 +1,15 @@
 // Writes the chart's generated files from their one source each, so they cannot drift:
 //   charts/wharf/crds/*.yaml   the CRDs, identical to crds/*.yaml (generated from crds/definitions.ts)
 //   charts/wharf/files/rbac.yaml   the operator's rules from operator/rbac.ts (OPERATOR_RULES), split
-//                                  into cluster-wide rules and rules for its own namespace
+//                                  into cluster-wide rules and rules for its own namespace, and the
+//                                  rules for an operator-managed webhook certificate
+//                                  (webhookCertRules) with the chart's object names as template
+//                                  expressions (the chart renders the file with `tpl`)
 // Run after changing either: `node charts/generate.ts` (or `--check`: exit 1 if a file differs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { crdFileName, crdYaml, customResourceDefinitions } from '../crds/crd.ts';
-import { OPERATOR_RULES, type PolicyRule } from '../operator/rbac.ts';
+import { OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
 
 const chart = new URL('./wharf/', import.meta.url);
 
@@ -15,12 +18,27 @@ export function isNamespaceRule(rule: PolicyRule): boolean {
   return rule.apiGroups?.length === 1 && rule.apiGroups[0] === 'coordination.k8s.io';
 }
 
+/** The chart's names of the webhook configuration and certificate Secret (templates/_helpers.tpl). */
+export const CHART_WEBHOOK_CERT_NAMES = {
+  configuration: '{{ include "wharf.webhookName" . }}',
+  secret: '{{ include "wharf.webhookSecretName" . }}',
+} as const;
+
 export function rbacFile(): string {
   const clusterRules = OPERATOR_RULES.filter((r) => !isNamespaceRule(r));
   const namespaceRules = OPERATOR_RULES.filter(isNamespaceRule);
+  const webhookCert = webhookCertRules(CHART_WEBHOOK_CERT_NAMES);
   return (
-    '# Generated from operator/rbac.ts by `node charts/generate.ts`; do not edit.\n' +
-    stringify({ clusterRules, namespaceRules }, { aliasDuplicateObjects: false })
+    '# Generated from operator/rbac.ts by `node charts/generate.ts`; do not edit. Rendered with `tpl`.\n' +
+    stringify(
+      {
+        clusterRules,
+        namespaceRules,
+        webhookCertClusterRules: webhookCert.cluster,
+        webhookCertNamespaceRules: webhookCert.namespace,
+      },
+      { aliasDuplicateObjects: false },
+    )
   );
 }
 

@@ -162,6 +162,10 @@ export const VALUE_SETS: Readonly<Record<string, Values>> = {
       grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'Messaging' } },
     },
   },
+  operatorCertificate: {
+    fullnameOverride: 'messaging',
+    webhook: { certificate: { validity: '2160h', renewBefore: '360h', caValidity: '43800h' } },
+  },
   certManagerIssuer: {
     image: { digest: `sha256:${'a'.repeat(64)}` },
     webhook: { certManager: { enabled: true, issuerRef: { name: 'corp-ca', kind: 'ClusterIssuer' } } },

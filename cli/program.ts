@@ -69,6 +69,34 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .option('--health-port <port>', 'plain-HTTP /healthz and /readyz ($WHARF_OPERATOR_HEALTH_PORT; default: off)')
     .option('--webhook-cert <file>', 'webhook TLS certificate, PEM ($WHARF_WEBHOOK_CERT)')
     .option('--webhook-key <file>', 'webhook TLS key, PEM ($WHARF_WEBHOOK_KEY)')
+    .option(
+      '--webhook-cert-secret <name>',
+      'instead of files: a certificate the operator makes and rotates in this Secret of its own namespace, read by every replica, written by the leader ($WHARF_WEBHOOK_CERT_SECRET)',
+    )
+    .option(
+      '--webhook-service <name>',
+      'the webhook Service, whose DNS names the certificate carries ($WHARF_WEBHOOK_SERVICE)',
+    )
+    .option(
+      '--webhook-configuration <name>',
+      'MutatingWebhookConfiguration whose caBundle the leader keeps ($WHARF_WEBHOOK_CONFIGURATION)',
+    )
+    .option(
+      '--webhook-cert-validity <duration>',
+      'serving certificate lifetime ($WHARF_WEBHOOK_CERT_VALIDITY; default 8760h)',
+    )
+    .option(
+      '--webhook-cert-renew-before <duration>',
+      'renew when less than this (or a third of the lifetime) is left ($WHARF_WEBHOOK_CERT_RENEW_BEFORE; default 720h)',
+    )
+    .option(
+      '--webhook-ca-validity <duration>',
+      'CA lifetime; rotated with a third left ($WHARF_WEBHOOK_CA_VALIDITY; default 87600h)',
+    )
+    .option(
+      '--webhook-ca-overlap <duration>',
+      'a new CA is trusted this long before it signs, an old one kept this long after ($WHARF_WEBHOOK_CA_OVERLAP; default 10m)',
+    )
     .option('--lease-name <name>', 'leader election Lease ($WHARF_LEASE_NAME; default: no election)')
     .option('--lease-namespace <ns>', 'namespace of the Lease (default: $POD_NAMESPACE)')
     .option('--identity <id>', 'this candidate in the election (default: $POD_NAME or $HOSTNAME)')

@@ -1,7 +1,7 @@
 // Liveness and readiness over plain HTTP for the operator's Deployment probes (controller-runtime's
 // convention: /healthz and /readyz on their own port), and Prometheus /metrics beside them. Ready once the API server answered and the
-// webhook (when configured) listens; leading or standing by are both ready: every replica serves
-// the webhook. /healthz also reports the role, for a person with curl.
+// webhook (when configured) listens with a certificate; leading or standing by are both ready:
+// every replica serves the webhook. /healthz also reports the role, for a person with curl.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';

@@ -1,6 +1,7 @@
 // The operator's Prometheus metrics (prom-client, on a registry of its own), served on the health
 // port at /metrics: reconciles by kind and result with their duration, the work queue's depth and
-// refusals, and informer restarts (after errors or silence).
+// refusals, informer restarts (after errors or silence), and when the webhook certificate this
+// replica serves (and its CA) expire.
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 const RECONCILE_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -13,6 +14,8 @@ export interface OperatorMetrics {
   readonly queueDepth: Gauge;
   readonly queueRefused: Gauge;
   readonly informerRestarts: Gauge;
+  /** Unix time (s) when the served webhook certificate ('serving') and the newest CA ('ca') expire. */
+  readonly webhookCertExpiry: Gauge<'certificate'>;
   watch(sources: { queueDepth(): number; queueRefused(): number; informerRestarts(): number }): void;
 }
 
@@ -59,6 +62,12 @@ export function createOperatorMetrics(withProcessMetrics = true): OperatorMetric
       collect() {
         this.set(sources.informerRestarts());
       },
+    }),
+    webhookCertExpiry: new Gauge({
+      name: 'wharf_operator_webhook_certificate_expiry_timestamp_seconds',
+      help: 'When the webhook certificate this replica serves (certificate="serving") and the newest CA of its bundle (certificate="ca") expire, as a Unix time',
+      labelNames: ['certificate'],
+      registers,
     }),
     watch(next) {
       sources = next;

@@ -1,9 +1,12 @@
 // The operator process's wiring: API client, Kubernetes version, the webhook (served by every
-// replica), leader election, then the controllers on the leader only. Resolves when `stop`
+// replica, with its certificate from files or, operator-managed, from the Secret every replica
+// watches), leader election, then on the leader only the controllers and the webhook certificate's
+// upkeep. Resolves when `stop`
 // aborts or leadership is lost (the caller exits non-zero then, and a fresh process campaigns
 // again, as client-go operators do).
 import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../common/logger.ts';
+import { WebhookCertificates } from './certs/webhook-certs.ts';
 import type { OperatorConfig } from './config.ts';
 import { runControllers } from './controllers.ts';
 import { type HealthState, startHealth } from './health.ts';
@@ -52,10 +55,17 @@ export async function runOperator(
   const timers = systemTimers;
   const serverVersion = parseServerVersion(await kube.raw<{ major?: string; minor?: string }>('/version'));
   logger.info({ serverVersion }, 'connected to the API server');
+  const identity = config.lease?.identity ?? 'wharf-operator';
+  const metrics = createOperatorMetrics();
+  const events = createEventRecorder(kube, timers, logger, identity);
   let webhook: RunningWebhook | undefined;
+  let certs: WebhookCertificates | undefined;
   if (config.webhook !== undefined) {
+    const { tls } = config.webhook;
     webhook = await startWebhook({
-      ...config.webhook,
+      host: config.webhook.host,
+      port: config.webhook.port,
+      ...(tls.kind === 'files' ? { files: { certFile: tls.certFile, keyFile: tls.keyFile } } : {}),
       logger,
       config: {
         sidecarImage: config.sidecarImage,
@@ -66,9 +76,21 @@ export async function runOperator(
         defaultLogLevel: config.sidecarLogLevel,
       },
     });
+    if (tls.kind === 'managed') {
+      certs = new WebhookCertificates({
+        kube,
+        kubeConfig,
+        timers,
+        logger,
+        events,
+        metrics,
+        config: tls,
+        clusterDomain: config.settings.clusterDomain,
+        webhook,
+      });
+      await certs.start();
+    }
   }
-  const identity = config.lease?.identity ?? 'wharf-operator';
-  const metrics = createOperatorMetrics();
   const brokers = new BrokerDirectory(config.brokerOverrides, config.settings.clusterDomain, kube);
   const controllers = (signal: AbortSignal) =>
     runControllers(
@@ -76,7 +98,7 @@ export async function runOperator(
         kubeConfig,
         kube,
         brokers,
-        events: createEventRecorder(kube, timers, logger, identity),
+        events,
         timers,
         logger,
         settings: config.settings,
@@ -88,17 +110,28 @@ export async function runOperator(
       },
       signal,
     );
-  const state: HealthState = { role: 'starting', ready: false };
+  let started = false;
+  const state: HealthState = {
+    role: 'starting',
+    // Ready once started and, with a webhook, serving a certificate (operator-managed: once the
+    // leader made it and this replica read it).
+    get ready() {
+      return started && (webhook === undefined || webhook.hasCertificate());
+    },
+  };
   const health =
     config.healthPort === undefined
       ? undefined
       : await startHealth(config.healthHost, config.healthPort, state, metrics.registry);
   state.role = config.lease === undefined ? 'leader' : 'standby';
-  state.ready = true;
+  started = true;
   onReady({ webhookPort: webhook?.port, healthPort: health?.port });
   try {
+    const lead = async (signal: AbortSignal): Promise<void> => {
+      await Promise.all([controllers(signal), certs?.lead(signal)]);
+    };
     if (config.lease === undefined) {
-      await controllers(stop);
+      await lead(stop);
       return { lostLeadership: false };
     }
     const elector = new LeaderElector({
@@ -113,12 +146,13 @@ export async function runOperator(
     const { lost } = await elector.run(stop, async (leading) => {
       logger.info({ identity, lease: config.lease?.name }, 'leading');
       state.role = 'leader';
-      await controllers(leading);
+      await lead(leading);
     });
     if (lost) logger.error({ identity }, 'lost the Lease; stopping');
     return { lostLeadership: lost };
   } finally {
     brokers.close();
+    await certs?.stop();
     await webhook?.close();
     await health?.close();
   }

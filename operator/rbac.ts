@@ -1,9 +1,12 @@
 // The API permissions the operator needs, as one ClusterRole: what the Helm chart installs and
 // what the Kubernetes test runs the operator with (so a missing rule fails a test, not a user).
+// When the operator manages the webhook's certificate it needs a few more, limited by name as far
+// as Kubernetes allows: webhookCertRules.
 
 export interface PolicyRule {
   readonly apiGroups?: readonly string[];
   readonly resources?: readonly string[];
+  readonly resourceNames?: readonly string[];
   readonly verbs: readonly string[];
   readonly nonResourceURLs?: readonly string[];
 }
@@ -28,6 +31,44 @@ export const OPERATOR_RULES: readonly PolicyRule[] = [
   { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
   { nonResourceURLs: ['/version'], verbs: ['get'] },
 ];
+
+export interface WebhookCertNames {
+  /** The MutatingWebhookConfiguration whose caBundle the operator keeps. */
+  readonly configuration: string;
+  /** The Secret holding the certificates, in the operator's namespace. */
+  readonly secret: string;
+}
+
+/**
+ * For an operator-managed webhook certificate: the one webhook configuration (cluster-scoped; list
+ * and watch work by name through a metadata.name field selector), and, in a Role of the operator's
+ * namespace, the one Secret. `create` cannot be limited by name (the object has none yet when the
+ * request is authorized), so it is a rule of its own, still only in that namespace.
+ */
+export function webhookCertRules(names: WebhookCertNames): {
+  readonly cluster: readonly PolicyRule[];
+  readonly namespace: readonly PolicyRule[];
+} {
+  return {
+    cluster: [
+      {
+        apiGroups: ['admissionregistration.k8s.io'],
+        resources: ['mutatingwebhookconfigurations'],
+        resourceNames: [names.configuration],
+        verbs: ['get', 'list', 'watch', 'patch'],
+      },
+    ],
+    namespace: [
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: [names.secret],
+        verbs: ['get', 'list', 'watch', 'update'],
+      },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+    ],
+  };
+}
 
 export function operatorClusterRole(name = 'wharf-operator'): Record<string, unknown> {
   return {

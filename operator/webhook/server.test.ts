@@ -1,7 +1,7 @@
 // The webhook server on a loopback port with a real HTTPS client: AdmissionReview in, patch out;
 // a rotated certificate is served without a restart.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, renameSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,26 +76,32 @@ const review = {
   },
 };
 
+const injector = {
+  sidecarImage: 'wharf/sidecar:test',
+  defaultCluster: 'messaging/wharf',
+  clusterDomain: 'cluster.local',
+  serverVersion: { major: 1, minor: 28 },
+  otlpEndpoint: '',
+  defaultLogLevel: 'info',
+};
+
 describe('webhook server', () => {
   let webhook: RunningWebhook | undefined;
-  afterAll(() => webhook?.close());
+  let inMemory: RunningWebhook | undefined;
+  afterAll(async () => {
+    await webhook?.close();
+    await inMemory?.close();
+  });
 
   it('answers an AdmissionReview over HTTPS, refuses garbage, and serves a rotated certificate', async () => {
     const first = selfSigned('first');
     webhook = await startWebhook({
       host: '127.0.0.1',
       port: 0,
-      ...first,
+      files: first,
       certReloadMs: 20,
       logger: silentLogger(),
-      config: {
-        sidecarImage: 'wharf/sidecar:test',
-        defaultCluster: 'messaging/wharf',
-        clusterDomain: 'cluster.local',
-        serverVersion: { major: 1, minor: 28 },
-        otlpEndpoint: '',
-        defaultLogLevel: 'info',
-      },
+      config: injector,
     });
     const answer = await post(webhook.port, review);
     expect(answer.status).toBe(200);
@@ -113,5 +119,24 @@ describe('webhook server', () => {
     let cn = '';
     while (cn !== 'second' && Date.now() < deadline) cn = (await post(webhook.port, review)).peerCn;
     expect(cn).toBe('second');
+  });
+
+  it('without files: refuses handshakes until setCertificate, then serves what it is given; a bad pair is refused', async () => {
+    inMemory = await startWebhook({ host: '127.0.0.1', port: 0, logger: silentLogger(), config: injector });
+    expect(inMemory.hasCertificate()).toBe(false);
+    await expect(post(inMemory.port, review)).rejects.toThrow();
+    const pem = (name: string) => {
+      const files = selfSigned(name);
+      return { cert: readFileSync(files.certFile, 'utf8'), key: readFileSync(files.keyFile, 'utf8') };
+    };
+    const one = pem('one');
+    inMemory.setCertificate(one);
+    expect(inMemory.hasCertificate()).toBe(true);
+    expect((await post(inMemory.port, review)).peerCn).toBe('one');
+    const two = pem('two');
+    expect(() => inMemory?.setCertificate({ cert: two.cert, key: one.key })).toThrow();
+    expect((await post(inMemory.port, review)).peerCn).toBe('one');
+    inMemory.setCertificate(two);
+    expect((await post(inMemory.port, review)).peerCn).toBe('two');
   });
 });

@@ -1,7 +1,10 @@
 // The webhook's HTTPS server: POST /mutate takes an AdmissionReview and answers with admit();
-// GET /healthz for probes. TLS certificate and key come from files (a Secret mounted by the chart,
-// or the test's own CA), read again every minute so a rotated certificate is served without a
-// restart. Bodies are bounded.
+// GET /healthz for probes. The TLS certificate and key come either from files (a Secret mounted by
+// the chart with cert-manager, or the test's own CA), read again every minute so a rotated
+// certificate is served without a restart; or from the caller through setCertificate (the operator
+// reads its own certificate Secret through the API: ../certs/webhook-certs.ts). Until a certificate
+// is there, every handshake fails (and the API server applies the webhook's failurePolicy). Bodies
+// are bounded.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -18,24 +21,36 @@ const BODY_BYTES_MAX = 4 * 1024 * 1024;
 export interface WebhookOptions {
   readonly host: string;
   readonly port: number;
-  readonly certFile: string;
-  readonly keyFile: string;
+  /** PEM files read at start and every certReloadMs; undefined: setCertificate() provides them. */
+  readonly files?: { readonly certFile: string; readonly keyFile: string };
   readonly config: InjectorConfig;
   readonly logger: Logger;
   /** Default CERT_RELOAD_MS. */
   readonly certReloadMs?: number;
 }
 
+export interface CertificatePair {
+  /** PEM. */
+  readonly cert: string;
+  readonly key: string;
+}
+
 export interface RunningWebhook {
   readonly port: number;
+  /** Serves this certificate from the next handshake on; throws (keeping the old one) on a bad pair. */
+  setCertificate(pair: CertificatePair): void;
+  /** Whether a certificate is being served. */
+  hasCertificate(): boolean;
   close(): Promise<void>;
 }
 
 export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
   const { logger } = options;
-  const read = () => ({ cert: readFileSync(options.certFile), key: readFileSync(options.keyFile) });
+  const { files } = options;
+  const read = (): { cert: Buffer; key: Buffer } | undefined =>
+    files === undefined ? undefined : { cert: readFileSync(files.certFile), key: readFileSync(files.keyFile) };
   let current = read();
-  const server: Server = createServer(current, (req, res) => {
+  const server: Server = createServer(current ?? {}, (req, res) => {
     const reply = (code: number, body: unknown): void => {
       res.writeHead(code, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
@@ -78,21 +93,33 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   });
   const port = (server.address() as AddressInfo).port;
   logger.info({ host: options.host, port }, 'webhook listening');
-  const reload = setInterval(() => {
-    try {
-      const next = read();
-      if (next.cert.equals(current.cert) && next.key.equals(current.key)) return;
-      createSecureContext(next); // throws on a half-written or mismatched pair: keep the old one
-      server.setSecureContext(next);
-      current = next;
-      logger.info({ certFile: options.certFile }, 'webhook certificate reloaded');
-    } catch (error) {
-      logger.warn({ err: error, certFile: options.certFile }, 'webhook certificate not reloaded');
-    }
-  }, options.certReloadMs ?? CERT_RELOAD_MS);
-  reload.unref();
+  const serve = (next: { cert: Buffer; key: Buffer }): void => {
+    createSecureContext(next); // throws on a half-written or mismatched pair: keep the old one
+    server.setSecureContext(next);
+    current = next;
+  };
+  const reload =
+    files === undefined
+      ? undefined
+      : setInterval(() => {
+          try {
+            const next = read();
+            if (next === undefined || (current?.cert.equals(next.cert) && current.key.equals(next.key))) return;
+            serve(next);
+            logger.info({ certFile: files.certFile }, 'webhook certificate reloaded');
+          } catch (error) {
+            logger.warn({ err: error, certFile: files.certFile }, 'webhook certificate not reloaded');
+          }
+        }, options.certReloadMs ?? CERT_RELOAD_MS);
+  reload?.unref();
   return {
     port,
+    setCertificate(pair) {
+      const next = { cert: Buffer.from(pair.cert), key: Buffer.from(pair.key) };
+      if (current?.cert.equals(next.cert) && current.key.equals(next.key)) return;
+      serve(next);
+    },
+    hasCertificate: () => current !== undefined,
     close: () =>
       new Promise((resolve) => {
         clearInterval(reload);

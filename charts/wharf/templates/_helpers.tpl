@@ -30,6 +30,11 @@
 {{- printf "%s-webhook-tls" (include "wharf.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* "true" when the operator makes and rotates the webhook certificate (cert-manager off). */}}
+{{- define "wharf.operatorManagesWebhookCert" -}}
+{{- if and .Values.webhook.enabled (not .Values.webhook.certManager.enabled) -}}true{{- end -}}
+{{- end -}}
+
 {{- define "wharf.chart" -}}
 {{- printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
