@@ -20,6 +20,10 @@
 # two, so the build stays small). Without them, namespaces stay Terminating once deleted and
 # ownerReferences do not cascade. Never started: scheduler and kubelet, so no pod runs. The
 # ServiceAccount admission plugin is off (pods need no default ServiceAccount).
+# K8S_CLUSTER_EGRESS_UDS: a Unix socket path; the API server then reaches Services (webhooks and
+# other callers that name a Service: it dials the Service's ClusterIP and port) through an HTTP
+# CONNECT proxy listening there, which the test runs in kube-proxy's place (no kube-proxy here).
+# Webhooks called by URL are not affected.
 # Progress goes to stderr; stdout carries only the answer.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -189,6 +193,21 @@ start() {
   wait_for etcd "$etcd_pid" "$state_dir/etcd.log" curl -fsS "http://127.0.0.1:$etcd_port/health" || { stop; exit 1; }
 
   local pki=$state_dir/pki
+  local egress=()
+  if [ -n "${K8S_CLUSTER_EGRESS_UDS:-}" ]; then
+    cat >"$state_dir/egress.yaml" <<EOF
+apiVersion: apiserver.k8s.io/v1beta1
+kind: EgressSelectorConfiguration
+egressSelections:
+  - name: cluster
+    connection:
+      proxyProtocol: HTTPConnect
+      transport:
+        uds:
+          udsName: $K8S_CLUSTER_EGRESS_UDS
+EOF
+    egress=(--egress-selector-config-file "$state_dir/egress.yaml")
+  fi
   "$kube_apiserver" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$apiserver_port" \
@@ -201,7 +220,7 @@ start() {
     --service-cluster-ip-range 10.96.0.0/16 \
     --disable-admission-plugins ServiceAccount \
     --endpoint-reconciler-type none \
-    --allow-privileged=true --profiling=false --v=1 \
+    --allow-privileged=true --profiling=false --v=1 "${egress[@]}" \
     </dev/null >"$state_dir/apiserver.log" 2>&1 &
   local apiserver_pid=$!
   echo "$apiserver_pid" >"$state_dir/apiserver.pid"

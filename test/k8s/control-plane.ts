@@ -74,6 +74,11 @@ export interface ControlPlane {
   readonly stateDir: string;
   /** The Kubernetes release, e.g. v1.35.4. */
   readonly version: string;
+  /**
+   * With `clusterEgress`: the Unix socket where the API server expects an HTTP CONNECT proxy for
+   * its calls to Services (./service-proxy.ts serves it); undefined otherwise.
+   */
+  readonly clusterEgressSocket: string | undefined;
   /** A fresh admin KubeConfig for @kubernetes/client-node. */
   kubeConfig(): KubeConfig;
   /** Runs the real kubectl against this control plane; never throws on a non-zero exit. */
@@ -158,6 +163,12 @@ export interface ControlPlaneOptions {
   readonly crds?: boolean;
   /** Bound on a warm start (binaries cached); default 3 minutes. */
   readonly timeoutMs?: number;
+  /**
+   * Route the API server's calls to Services (e.g. a webhook's clientConfig.service) through an
+   * HTTP CONNECT proxy on a Unix socket (ControlPlane.clusterEgressSocket), kube-proxy's stand-in:
+   * there is no Service network here. Calls to URLs are not affected. Needs a fresh control plane.
+   */
+  readonly clusterEgress?: boolean;
 }
 
 function controllersEnv(options: ControlPlaneOptions): NodeJS.ProcessEnv {
@@ -187,6 +198,7 @@ interface Endpoint {
   readonly kubectlPath: string;
   readonly stateDir: string;
   readonly version: string;
+  readonly clusterEgressSocket: string | undefined;
 }
 
 function fromKubeconfigFile(file: string, kubectlPath: string): Endpoint {
@@ -205,6 +217,7 @@ function fromKubeconfigFile(file: string, kubectlPath: string): Endpoint {
     kubectlPath,
     stateDir: '',
     version: '',
+    clusterEgressSocket: undefined,
   };
 }
 
@@ -236,9 +249,11 @@ export async function startControlPlane(options: ControlPlaneOptions = {}): Prom
 
 async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
   const stateDir = await mkdtemp(join(tmpdir(), 'wharf-k8s-'));
+  const clusterEgressSocket = options.clusterEgress === true ? join(stateDir, 'egress.sock') : undefined;
   const env = {
     ...process.env,
     ...controllersEnv(options),
+    ...(clusterEgressSocket === undefined ? {} : { K8S_CLUSTER_EGRESS_UDS: clusterEgressSocket }),
     K8S_STATE_DIR: stateDir,
     K8S_PARENT_PID: String(process.pid),
   };
@@ -269,6 +284,7 @@ async function startOnce(options: ControlPlaneOptions): Promise<ControlPlane> {
       kubectlPath: get('KUBECTL'),
       stateDir,
       version: get('K8S_VERSION'),
+      clusterEgressSocket,
     },
     stopScript,
   );
