@@ -1,6 +1,6 @@
 // Starts a broker as its own process (like the ceiling's server) on a fresh data directory, and
 // reads its resident memory from /proc.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,10 +29,23 @@ export interface BrokerProcess {
   stop(): Promise<void>;
 }
 
-export async function spawnBroker(port: number, extraArgs: readonly string[] = []): Promise<BrokerProcess> {
+/**
+ * Runs `args` with Node, on the CPUs `cpus` names (taskset's list, e.g. "0") when given: taskset
+ * execs Node in its place, so the child's pid is Node's.
+ */
+function spawnNode(args: readonly string[], cpus: string | undefined, options: SpawnOptions): ChildProcess {
+  return cpus === undefined
+    ? spawn(process.execPath, args, options)
+    : spawn('taskset', ['-c', cpus, process.execPath, ...args], options);
+}
+
+export async function spawnBroker(
+  port: number,
+  extraArgs: readonly string[] = [],
+  cpus?: string,
+): Promise<BrokerProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'wharf-bench-'));
-  const child = spawn(
-    process.execPath,
+  const child = spawnNode(
     [
       MAIN,
       '--data',
@@ -45,9 +58,8 @@ export async function spawnBroker(port: number, extraArgs: readonly string[] = [
       '0',
       ...extraArgs,
     ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
+    cpus,
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('broker did not start within 30s')), 30_000);
@@ -82,7 +94,7 @@ export async function spawnBroker(port: number, extraArgs: readonly string[] = [
  * `nodes` broker processes in one Raft group on loopback (client ports basePort+1.., peer ports
  * basePort+101..). The address is the first member's; clients follow its leader hint.
  */
-export async function spawnCluster(nodes: number, basePort: number): Promise<BrokerProcess> {
+export async function spawnCluster(nodes: number, basePort: number, cpus?: string): Promise<BrokerProcess> {
   const members = Array.from({ length: nodes }, (_, i) => ({
     id: `wharf-${i + 1}`,
     clientPort: basePort + 1 + i,
@@ -91,7 +103,7 @@ export async function spawnCluster(nodes: number, basePort: number): Promise<Bro
   const peers = members.map((m) => `${m.id}=127.0.0.1:${m.clientPort}:${m.peerPort}`).join(',');
   const started = await Promise.all(
     members.map((m) =>
-      spawnBroker(m.clientPort, ['--node-id', m.id, '--peers', peers, '--peer-port', String(m.peerPort)]),
+      spawnBroker(m.clientPort, ['--node-id', m.id, '--peers', peers, '--peer-port', String(m.peerPort)], cpus),
     ),
   );
   const first = started[0] as BrokerProcess;
@@ -115,7 +127,7 @@ export interface SidecarProcess {
 }
 
 /** A sidecar process in front of `brokerAddress`, as an application pod would have it. */
-export async function spawnSidecar(port: number, brokerAddress: string): Promise<SidecarProcess> {
+export async function spawnSidecar(port: number, brokerAddress: string, cpus?: string): Promise<SidecarProcess> {
   // WHARF_BENCH_SIDECAR_MAIN=<path to sidecar/main.ts>: another build of the sidecar (A/B runs).
   const main = process.env.WHARF_BENCH_SIDECAR_MAIN || SIDECAR_MAIN;
   const args = [main, '--port', String(port), '--brokers', brokerAddress, '--metrics-port', '0'];
@@ -126,7 +138,7 @@ export async function spawnSidecar(port: number, brokerAddress: string): Promise
   const flags = process.env.WHARF_BENCH_SIDECAR_NODE_FLAGS?.split(' ').filter((f) => f !== '') ?? [];
   args.unshift(...flags);
   const env = { ...process.env, WHARF_LOG_LEVEL: 'warn' };
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env });
+  const child = spawnNode(args, cpus, { stdio: ['ignore', 'pipe', 'inherit'], env });
   const address = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('sidecar did not start within 30s')), 30_000);
     child.stdout?.on('data', (chunk: Buffer) => {

@@ -5,6 +5,7 @@
 // --via both runs each workload directly and then through the sidecar, back to back (--repeat
 // times, alternating), so both see the same machine load; sidecar/direct is the ratio of the medians.
 // 1 KiB payloads, fsync before every acknowledgement, one broker process, one client process.
+// --pin puts the brokers on CPU 0 and the client and sidecar on CPU 1 (see the option).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -29,11 +30,23 @@ const { values: args } = parseArgs({
     nodes: { type: 'string', default: '1' },
     /** Runs of each workload per target (alternating direct and sidecar); rows report the median. */
     repeat: { type: 'string', default: '1' },
+    /**
+     * Places processes as a deployment does: brokers on CPU 0, this client and the sidecar on CPU 1
+     * (an app pod's sidecar uses the app's CPU, not the brokers'). Without it all share both CPUs.
+     */
+    pin: { type: 'boolean', default: false },
+    /** Direct runs give every message a fresh dedup_id, as the sidecar does for messages without one. */
+    dedup: { type: 'boolean', default: false },
   },
 });
 const secs = Number(args.secs);
 const payload = Buffer.alloc(1024, 0x61);
 const CEILING = path.resolve(fileURLToPath(new URL('.', import.meta.url)), '../../shared/ceiling/run.sh');
+
+let dedupCounter = 0;
+const dedupPrefix = `bench-${process.pid}-${Date.now()}-`;
+/** A dedup_id as long as the sidecar's (`sc-` and a UUID). */
+const nextDedupId = (): string => `${dedupPrefix}${String(dedupCounter++).padStart(12, '0')}`;
 
 function progress(line: string): void {
   process.stderr.write(`${line}\n`);
@@ -120,12 +133,13 @@ const workloads: Record<string, Workload> = {
     const q = await freshQueue(client, 'batch');
     const requests = Array.from({ length: 64 }, (_, i) => ({
       destination: q,
-      message: { payload, key: `k${i % 16}` },
+      message: { payload, key: `k${i % 16}`, dedupId: '' },
     }));
     const batch = () =>
-      new Promise<number>((resolve, reject) =>
-        client.broker.PublishBatch({ requests }, (e, r) => (e || !r ? reject(e) : resolve(r.responses.length))),
-      );
+      new Promise<number>((resolve, reject) => {
+        if (args.dedup) for (const r of requests) r.message.dedupId = nextDedupId();
+        client.broker.PublishBatch({ requests }, (e, r) => (e || !r ? reject(e) : resolve(r.responses.length)));
+      });
     const r = await loops(8, batch);
     return row('PublishBatch 64, 8 in flight', r, 'unary 64 8');
   },
@@ -299,9 +313,21 @@ function format(rows: readonly Row[], ceiling: Map<string, number>): string {
 
 const ceiling = Number(args.memory) > 0 && args.only === '' ? new Map<string, number>() : runCeiling();
 const nodes = Number(args.nodes);
-const broker = nodes > 1 ? await spawnCluster(nodes, Number(args.port) + 10) : await spawnBroker(Number(args.port));
+const brokerCpus = args.pin ? '0' : undefined;
+const clientCpus = args.pin ? '1' : undefined;
+if (clientCpus !== undefined)
+  execFileSync('taskset', ['-a', '-p', '-c', clientCpus, String(process.pid)], { stdio: 'ignore' });
+const broker =
+  nodes > 1
+    ? await spawnCluster(nodes, Number(args.port) + 10, brokerCpus)
+    : await spawnBroker(Number(args.port), [], brokerCpus);
 const client = connect(await leaderAddress(broker.address, nodes), { deadlineMs: 120_000 });
 cpuProbes.set('broker', () => broker.cpuSeconds());
+// This process drives the workload: its CPU competes with the others on a small machine.
+cpuProbes.set('client', () => {
+  const used = process.cpuUsage();
+  return (used.user + used.system) / 1e6;
+});
 const rows: Row[] = [];
 const viaSidecar: Row[] = [];
 /** Each run's rows, by workload, for the medians and the per-pair ratios. */
@@ -324,7 +350,8 @@ try {
     }
   }
   const repeat = Math.max(1, Number(args.repeat));
-  const sidecar = args.via === 'direct' ? undefined : await spawnSidecar(Number(args.port) + 1, broker.address);
+  const sidecar =
+    args.via === 'direct' ? undefined : await spawnSidecar(Number(args.port) + 1, broker.address, clientCpus);
   const throughSidecar = sidecar === undefined ? undefined : connect(sidecar.address, { deadlineMs: 120_000 });
   try {
     for (const name of names) {
