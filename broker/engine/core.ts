@@ -13,6 +13,12 @@ import { PairHeap } from './heap.ts';
 import type { Subscription } from './subscription.ts';
 import type { ExpiredMessage } from './types.ts';
 
+/**
+ * Expired messages reported per command (for tracing, which traces fewer); a mass expiry of
+ * millions must not build an array of millions. Counts come from the subscriptions, not from here.
+ */
+export const EXPIRED_REPORTED_MAX = 1_024;
+
 /** Passes of the timer loop per command; every pass settles what the previous one scheduled. */
 const TIMER_ROUNDS_MAX = 8;
 
@@ -27,7 +33,7 @@ export class Core implements EngineHooks {
   /** Names of destinations being drained; deleted when empty. */
   readonly draining = new Set<string>();
   /**
-   * Messages whose TTL ran out during the command being applied (a new array for each command
+   * Messages whose TTL ran out during the command being applied, the first EXPIRED_REPORTED_MAX (a new array for each command
    * that has any, so one handed out is never changed). Reported outward only: never read by the
    * engine, not in snapshots.
    */
@@ -158,6 +164,7 @@ export class Core implements EngineHooks {
   }
 
   expiring(from: Destination, seq: number): void {
+    if (this.expiredMessages.length >= EXPIRED_REPORTED_MAX) return;
     const ref = from.store.ref(seq);
     this.expiredMessages.push({ destination: from.name, messageId: from.messageId(seq), ref, timeMs: this.clock });
   }
