@@ -2,12 +2,13 @@ import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { type Clock, systemClock } from '../common/clock.ts';
 import { invalidArgument } from '../common/errors.ts';
 import { createLogger, type Logger } from '../common/logger.ts';
+import { TlsFiles } from '../common/tls.ts';
 import { Dispatcher } from './api/dispatcher.ts';
 import type { ApiContext } from './api/handlers.ts';
 import { brokerMetrics, startMetricsServer } from './api/metrics.ts';
 import { type ApiServer, startApiServer, stopApiServer } from './api/server.ts';
 import { brokerTracing, traceExpiries } from './api/tracing.ts';
-import { openCluster } from './cluster-node.ts';
+import { type OpenCluster, openCluster } from './cluster-node.ts';
 import { LocalReplica } from './replica/local-replica.ts';
 import type { Replica } from './replica/replica.ts';
 
@@ -46,6 +47,20 @@ export interface BrokerOptions {
   readonly join?: boolean;
   /** How long AddMember waits for a learner to catch up before promoting it (default 60 s). */
   readonly catchUpMs?: number;
+  /**
+   * TLS: a directory holding tls.crt, tls.key and ca.crt (a kubernetes.io/tls Secret, as
+   * cert-manager writes it). The client port then serves TLS and the peer port mutual TLS (each
+   * member presents tls.crt and accepts only certificates ca.crt signed). The files are followed:
+   * a renewed certificate is served to new connections without a restart. Unset: plaintext.
+   */
+  readonly tlsDir?: string;
+  /** How often the TLS files are read again besides on change events (default 30 s). */
+  readonly tlsPollMs?: number;
+  /**
+   * Serve grpc.health.v1.Health alone, in plaintext, on this port too (0 picks one): what the
+   * kubelet's gRPC probe can reach while the client port serves TLS. Unset: none.
+   */
+  readonly healthPort?: number;
 }
 
 export interface ClusterMember {
@@ -76,6 +91,10 @@ export interface RunningBroker {
   readonly metricsAddress: string | undefined;
   /** Cluster mode: "host:port" of the peer transport. */
   readonly peerAddress?: string;
+  /** "host:port" of the plaintext health port, when one was asked for. */
+  readonly healthAddress?: string;
+  /** Whether the client and peer ports serve TLS. */
+  readonly tls: boolean;
   /** Whether this broker leads (always true for a single member). */
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -87,9 +106,24 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const host = options.host ?? '127.0.0.1';
   const nodeId = options.nodeId ?? 'wharf-0';
   const clustered = options.peers !== undefined && options.peers.length > 0;
-  const cluster = clustered ? await openCluster(options, nodeId, host, logger) : undefined;
-  const replica: Replica =
-    cluster?.replica ?? (await LocalReplica.open({ dataDir: options.dataDir, clock, logger, nodeId }));
+  // Peers present the certificate as clients too: it must allow both uses.
+  const tls =
+    options.tlsDir === undefined
+      ? undefined
+      : await TlsFiles.openDir(options.tlsDir, {
+          logger: logger.child({ component: 'tls' }),
+          role: clustered ? 'server+client' : 'server',
+          ...(options.tlsPollMs === undefined ? {} : { pollMs: options.tlsPollMs }),
+        });
+  let cluster: OpenCluster | undefined;
+  let replica: Replica;
+  try {
+    cluster = clustered ? await openCluster(options, nodeId, host, logger, tls) : undefined;
+    replica = cluster?.replica ?? (await LocalReplica.open({ dataDir: options.dataDir, clock, logger, nodeId }));
+  } catch (error) {
+    tls?.close();
+    throw error;
+  }
   const tracing = brokerTracing(options.env ?? process.env, logger, options.spanProcessor);
   const dispatcher = new Dispatcher(replica, logger, tracing, cluster?.view.isLeader);
   if (tracing !== undefined) traceExpiries(replica, tracing, cluster?.view.isLeader ?? (() => true), logger);
@@ -108,20 +142,34 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   };
   let api: ApiServer;
   try {
-    api = await startApiServer(ctx, host, options.port ?? 7070);
+    api = await startApiServer(ctx, {
+      host,
+      port: options.port ?? 7070,
+      ...(tls === undefined ? {} : { tls }),
+      ...(options.healthPort === undefined ? {} : { healthPort: options.healthPort }),
+    });
   } catch (error) {
     await replica.close();
     await cluster?.close();
+    tls?.close();
     throw error;
   }
   address = `${host}:${api.port}`;
+  const healthAddress = api.healthPort === undefined ? undefined : `${host}:${api.healthPort}`;
   const metrics =
     options.metricsPort === undefined
       ? undefined
       : await startMetricsServer(brokerMetrics(replica, dispatcher), host, options.metricsPort, logger);
   const metricsAddress = metrics === undefined ? undefined : `${host}:${metrics.port}`;
   logger.info(
-    { address, metricsAddress, peerAddress: cluster?.peerAddress, dataDir: options.dataDir },
+    {
+      address,
+      metricsAddress,
+      peerAddress: cluster?.peerAddress,
+      healthAddress,
+      tls: tls === undefined ? false : { dir: options.tlsDir, subject: tls.material.identity?.subject },
+      dataDir: options.dataDir,
+    },
     'broker serving',
   );
   let stopping: Promise<void> | undefined;
@@ -129,6 +177,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     address,
     metricsAddress,
     ...(cluster === undefined ? {} : { peerAddress: cluster.peerAddress }),
+    ...(healthAddress === undefined ? {} : { healthAddress }),
+    tls: tls !== undefined,
     isLeader: () => cluster?.view.isLeader() ?? true,
     stop: () => {
       stopping ??= (async () => {
@@ -137,6 +187,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
         await stopApiServer(api, options.stopGraceMs ?? 5_000);
         await replica.close();
         await cluster?.close();
+        tls?.close();
         await tracing?.shutdown();
         logger.info({ address }, 'broker stopped');
       })();

@@ -26,6 +26,7 @@ import {
 } from '../common/errors.ts';
 import type { Logger } from '../common/logger.ts';
 import { seededRandom } from '../common/random.ts';
+import type { TlsFiles } from '../common/tls.ts';
 import type { Member } from '../proto/gen/wharf/v1/Member.ts';
 import { type ClusterView, notLeaderError } from './api/cluster.ts';
 import type { BrokerOptions, ClusterMember } from './broker.ts';
@@ -78,6 +79,8 @@ export async function openCluster(
   nodeId: string,
   host: string,
   logger: Logger,
+  /** Mutual TLS on the peer port (plaintext when undefined). */
+  tls?: TlsFiles,
 ): Promise<OpenCluster> {
   const listed = options.peers ?? [];
   const self = listed.find((m) => m.id === nodeId);
@@ -91,6 +94,7 @@ export async function openCluster(
     host,
     port: peerPort,
     logger: logger.child({ component: 'peer-transport' }),
+    ...(tls === undefined ? {} : { tls }),
   });
   let raft: RaftReplica;
   try {

@@ -8,9 +8,18 @@
 //   node broker/main.ts --node-id wharf-1 --data d1 --port 7401 \
 //     --peers wharf-1=127.0.0.1:7401:7501,wharf-2=127.0.0.1:7402:7502,wharf-3=127.0.0.1:7403:7503
 // Environment: WHARF_PEERS, WHARF_PEER_PORT.
+//
+// TLS: `--tls-dir DIR` (WHARF_TLS_DIR) names a directory with tls.crt, tls.key and ca.crt (a
+// kubernetes.io/tls Secret as cert-manager writes it): the client port serves TLS, the peer port
+// mutual TLS, and renewed files are picked up without a restart. `--health-port P`
+// (WHARF_HEALTH_PORT) serves grpc.health.v1.Health alone in plaintext for probes that speak no TLS.
+// Files that cannot be used stop the start with a line naming the file and exit status 2.
+//
+// WHARF_EXIT_WITH_STDIN=1 is internal: `wharf dev` sets it so that its brokers stop when it dies.
 import { Command, InvalidArgumentError } from 'commander';
+import { isWharfError, TlsFilesError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
-import { type ClusterMember, parsePeers, startBroker, VERSION } from './broker.ts';
+import { type ClusterMember, parsePeers, type RunningBroker, startBroker, VERSION } from './broker.ts';
 
 function peers(value: string): ClusterMember[] {
   try {
@@ -51,6 +60,17 @@ const program = new Command('wharf-broker')
     'join a running group: wait to be added (AdminService.AddMember) instead of bootstrapping one',
     process.env.WHARF_JOIN === 'true',
   )
+  .option(
+    '--tls-dir <dir>',
+    'serve TLS (client port) and mutual TLS (peer port) with tls.crt, tls.key and ca.crt from this directory, reloaded when they change',
+    process.env.WHARF_TLS_DIR || undefined,
+  )
+  .option(
+    '--health-port <port>',
+    'also serve grpc.health.v1.Health alone, in plaintext, on this port (for probes that speak no TLS)',
+    port,
+    process.env.WHARF_HEALTH_PORT ? port(process.env.WHARF_HEALTH_PORT) : undefined,
+  )
   .option('--log-level <level>', 'trace|debug|info|warn|error', process.env.WHARF_LOG_LEVEL ?? 'info')
   .parse();
 
@@ -64,6 +84,8 @@ const options = program.opts<{
   peers: ClusterMember[];
   peerPort?: number;
   join: boolean;
+  tlsDir?: string;
+  healthPort?: number;
 }>();
 /**
  * A member joins (waits for AddMember) when told so, or when WHARF_INITIAL_MEMBERS (the members
@@ -79,21 +101,36 @@ function joins(flag: boolean, nodeId: string): boolean {
 }
 
 const logger = createLogger({ level: options.logLevel, name: 'broker' }).child({ node: options.nodeId });
-const broker = await startBroker({
-  dataDir: options.data,
-  host: options.host,
-  port: options.port,
-  nodeId: options.nodeId,
-  logger,
-  ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
-  ...(options.peers.length === 0 ? {} : { peers: options.peers }),
-  ...(joins(options.join, options.nodeId) ? { join: true } : {}),
-  ...(options.peerPort === undefined
-    ? process.env.WHARF_PEER_PORT
-      ? { peerPort: port(process.env.WHARF_PEER_PORT) }
-      : {}
-    : { peerPort: options.peerPort }),
-});
+let broker: RunningBroker;
+try {
+  broker = await startBroker({
+    dataDir: options.data,
+    host: options.host,
+    port: options.port,
+    nodeId: options.nodeId,
+    logger,
+    ...(options.metricsPort === 0 ? {} : { metricsPort: options.metricsPort }),
+    ...(options.peers.length === 0 ? {} : { peers: options.peers }),
+    ...(joins(options.join, options.nodeId) ? { join: true } : {}),
+    ...(options.peerPort === undefined
+      ? process.env.WHARF_PEER_PORT
+        ? { peerPort: port(process.env.WHARF_PEER_PORT) }
+        : {}
+      : { peerPort: options.peerPort }),
+    ...(options.tlsDir === undefined ? {} : { tlsDir: options.tlsDir }),
+    ...(options.healthPort === undefined ? {} : { healthPort: options.healthPort }),
+  });
+} catch (error) {
+  // Expected failures (TLS files that cannot be used, a bad --peers) are one line, not a stack.
+  if (!isWharfError(error)) throw error;
+  const hint =
+    error instanceof TlsFilesError && /no such file|is empty/.test(error.message)
+      ? ` (--tls-dir ${options.tlsDir} needs tls.crt, tls.key and ca.crt: a kubernetes.io/tls Secret with ca.crt, as cert-manager writes it)`
+      : '';
+  logger.fatal({ problem: error.message }, 'cannot start');
+  process.stderr.write(`wharf-broker: ${error.message}${hint}\n`);
+  process.exit(2);
+}
 // Parents (tests, `wharf dev`) wait for this line on stdout.
 process.stdout.write(`wharf broker listening on ${broker.address}\n`);
 let stopping = false;

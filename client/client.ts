@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { msToProtoDuration } from '../common/duration.ts';
+import { invalidArgument } from '../common/errors.ts';
 import type { AckResponse__Output } from '../proto/gen/wharf/v1/AckResponse.ts';
 import type { AddMemberResponse__Output } from '../proto/gen/wharf/v1/AddMemberResponse.ts';
 import type { AdminServiceClient } from '../proto/gen/wharf/v1/AdminService.ts';
@@ -49,11 +50,24 @@ const ADDRESSES_MAX = 16;
 /** HTTP/2 receive window per stream and connection. */
 export const FLOW_CONTROL_WINDOW_BYTES = 16 * 1024 * 1024;
 
+/** TLS to brokers that serve it (their --tls-dir): how to verify them. */
+export interface ClientTls {
+  /** The CA bundle (PEM) the broker's certificate must chain to: the Secret's ca.crt. */
+  readonly ca: string | Buffer;
+  /**
+   * The name the certificate must carry, when the address does not (an IP address, or 127.0.0.1
+   * through `kubectl port-forward`). Default: the host of the address.
+   */
+  readonly serverName?: string;
+}
+
 export interface ConnectOptions {
   /** Deadline of each unary call (added to a Receive's wait and a Call's timeout). Default 30s. */
   deadlineMs?: number;
   /** Default: insecure (plaintext), as on loopback to the sidecar or the dev cluster. */
   credentials?: grpc.ChannelCredentials;
+  /** Verify the brokers with TLS (ignored when `credentials` is given). */
+  tls?: ClientTls;
   channelOptions?: grpc.ChannelOptions;
   /**
    * Follow a follower's leader hint (UNAVAILABLE with the `wharf-leader` trailer) by retrying the
@@ -113,14 +127,28 @@ function required<T>(value: T | null | undefined, what: string): T {
   return value;
 }
 
+/** Channel credentials and options for `tls` (INVALID_ARGUMENT when the CA is not PEM). */
+export function tlsChannel(tls: ClientTls): { credentials: grpc.ChannelCredentials; options: grpc.ChannelOptions } {
+  const ca = Buffer.isBuffer(tls.ca) ? tls.ca : Buffer.from(tls.ca);
+  if (!ca.toString('utf8').includes('-----BEGIN CERTIFICATE-----')) {
+    throw invalidArgument('TLS CA: holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  return {
+    credentials: grpc.credentials.createSsl(ca),
+    options: tls.serverName === undefined ? {} : { 'grpc.ssl_target_name_override': tls.serverName },
+  };
+}
+
 export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptions = {}): WharfClient {
   const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const credentials = options.credentials ?? grpc.credentials.createInsecure();
+  const tls = options.credentials === undefined && options.tls !== undefined ? tlsChannel(options.tls) : undefined;
+  const credentials = options.credentials ?? tls?.credentials ?? grpc.credentials.createInsecure();
   // A 64 KiB HTTP/2 window (Node's default) lets the broker push only ~60 deliveries of 1 KiB before
   // waiting for a WINDOW_UPDATE round trip: consumption becomes latency-bound. 16 MiB keeps the
   // credit window (max_in_flight) the real limit. Callers' channelOptions win.
   const channelOptions: grpc.ChannelOptions = {
     'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+    ...tls?.options,
     ...options.channelOptions,
   };
   interface Pair {

@@ -75,3 +75,16 @@ export function isWharfError(error: unknown): error is WharfError {
   return error instanceof WharfError;
 }
 export const deadlineExceeded = (message: string): WharfError => new WharfError('deadlineExceeded', message);
+
+/**
+ * TLS files that cannot be used: missing, unreadable, not PEM, a key that does not belong to its
+ * certificate, a certificate its CA bundle did not sign. `file` is the path at fault.
+ */
+export class TlsFilesError extends WharfError {
+  override name = 'TlsFilesError';
+  readonly file: string;
+  constructor(file: string, message: string) {
+    super('failedPrecondition', `${file}: ${message}`);
+    this.file = file;
+  }
+}

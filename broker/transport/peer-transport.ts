@@ -9,10 +9,15 @@
 // send() never throws and never calls back synchronously, as the replica's Transport requires.
 // An empty batch goes to every idle peer every `probeMs`, so links stay open and every member
 // knows which peers answer (followers exchange no Raft messages among themselves).
+//
+// With TLS files the peer port speaks mutual TLS: each member presents its certificate both as
+// server and as client, and accepts only certificates the CA bundle signed, so a process without
+// one cannot send Raft messages to a member nor receive any. Renewed files reach new connections.
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { PROTO_LOADER_OPTIONS } from '../../client/proto.ts';
 import type { Logger } from '../../common/logger.ts';
+import { channelCredentials, serverCredentials, type TlsFiles } from '../../common/tls.ts';
 import type { ProtoGrpcType } from '../../proto/gen/raft.ts';
 import type { ExchangeRequest, ExchangeRequest__Output } from '../../proto/gen/wharf/raft/v1/ExchangeRequest.ts';
 import type { ExchangeResponse, ExchangeResponse__Output } from '../../proto/gen/wharf/raft/v1/ExchangeResponse.ts';
@@ -24,6 +29,9 @@ import { approximateBytes, decodeBatch, encodeBatch, type GroupMessage } from '.
 const raftProto = grpc.loadPackageDefinition(
   protoLoader.loadSync('wharf/raft/v1/raft.proto', PROTO_LOADER_OPTIONS),
 ) as unknown as ProtoGrpcType;
+
+/** Stream failures that come from the TLS handshake (certificates, not the network). */
+const TLS_FAILURE = /certificate|self[- ]signed|handshake|ssl|tls|alert|verify/i;
 
 /** Largest peer message (a snapshot travels whole in one MsgSnap). */
 const PEER_MESSAGE_BYTES_MAX = 512 * 1024 * 1024;
@@ -50,6 +58,8 @@ export interface PeerTransportOptions {
   readonly healthyWithinMs?: number;
   /** Idle peers get an empty batch this often (liveness). Default 500 ms; 0: never. */
   readonly probeMs?: number;
+  /** Mutual TLS with these files; plaintext when undefined. */
+  readonly tls?: TlsFiles;
 }
 
 export interface PeerTransportStats {
@@ -104,7 +114,7 @@ export class PeerTransport implements Transport {
     transport.#port = await new Promise<number>((resolve, reject) => {
       transport.#server.bindAsync(
         `${options.host}:${options.port}`,
-        grpc.ServerCredentials.createInsecure(),
+        serverCredentials(options.tls, true),
         (error, port) => (error ? reject(error) : resolve(port)),
       );
     });
@@ -242,6 +252,7 @@ class PeerLink {
   #retryAtMs = 0;
   #flushScheduled = false;
   #closed = false;
+  #lastTlsProblem = '';
   lastAckMs = 0;
 
   constructor(transport: PeerTransport, peer: MemberId, address: string, options: PeerTransportOptions) {
@@ -256,7 +267,7 @@ class PeerLink {
     this.#backoffMsMin = options.backoffMsMin ?? 50;
     this.#backoffMsMax = options.backoffMsMax ?? 1_000;
     this.#backoffMs = this.#backoffMsMin;
-    this.#client = new raftProto.wharf.raft.v1.RaftService(address, grpc.credentials.createInsecure(), {
+    this.#client = new raftProto.wharf.raft.v1.RaftService(address, channelCredentials(options.tls, true), {
       'grpc.max_receive_message_length': PEER_MESSAGE_BYTES_MAX,
       'grpc.max_send_message_length': PEER_MESSAGE_BYTES_MAX,
       'grpc.initial_reconnect_backoff_ms': this.#backoffMsMin,
@@ -367,7 +378,13 @@ class PeerLink {
       if (this.#closed) return;
       this.#transport.stats.reconnects++;
       this.#retryAtMs = Date.now() + this.#backoffMs;
-      this.#transport.logger.debug({ peer: this.#peer, reason, backoffMs: this.#backoffMs }, 'peer stream lost');
+      // A certificate problem does not go away by retrying: say so once (per reason), not at debug.
+      const tlsProblem = TLS_FAILURE.test(reason) && reason !== this.#lastTlsProblem;
+      if (tlsProblem) this.#lastTlsProblem = reason;
+      this.#transport.logger[tlsProblem ? 'warn' : 'debug'](
+        { peer: this.#peer, address: this.address, reason, backoffMs: this.#backoffMs },
+        tlsProblem ? 'peer TLS handshake failed: check both certificates and ca.crt' : 'peer stream lost',
+      );
       this.#backoffMs = Math.min(this.#backoffMsMax, this.#backoffMs * 2);
     };
     stream.on('error', (error: Error) => failed(error.message));
