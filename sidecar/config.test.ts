@@ -85,4 +85,16 @@ describe('parseConfig', () => {
   ] as const)('rejects %j %j', (argv, env, message) => {
     expect(() => parseConfig(argv, env)).toThrow(message);
   });
+
+  it("takes the brokers' CA as a file or inline, never both, and stays plaintext without", () => {
+    expect(parseConfig([], {}).upstreamTls).toBeUndefined();
+    expect(parseConfig(['--tls-ca', '/etc/wharf/ca/ca.crt'], {}).upstreamTls).toEqual({
+      caFile: '/etc/wharf/ca/ca.crt',
+    });
+    expect(parseConfig([], { WHARF_TLS_CA: '/ca.crt' }).upstreamTls).toEqual({ caFile: '/ca.crt' });
+    const pem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    expect(parseConfig([], { WHARF_TLS_CA_PEM: pem }).upstreamTls).toEqual({ caPem: pem.trim() });
+    expect(() => parseConfig(['--tls-ca', '/ca.crt'], { WHARF_TLS_CA_PEM: pem })).toThrow(/not both/);
+    expect(() => parseConfig([], { WHARF_TLS_CA_PEM: 'ca.crt' })).toThrow(/WHARF_TLS_CA_PEM holds no PEM certificate/);
+  });
 });

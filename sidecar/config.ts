@@ -26,6 +26,13 @@ export interface PublishLimits {
   readonly defaultDeadlineMs: number;
 }
 
+/**
+ * How the sidecar verifies the brokers, which then serve TLS: the CA bundle from a file (followed
+ * as it changes) or given inline (what the injecting webhook sets). The app's side stays plaintext
+ * on loopback.
+ */
+export type UpstreamTls = { readonly caFile: string } | { readonly caPem: string };
+
 export interface SidecarConfig {
   readonly host: string;
   readonly port: number;
@@ -40,6 +47,8 @@ export interface SidecarConfig {
   readonly refreshIntervalMs: number;
   readonly publish: PublishLimits;
   readonly tracing: TracingConfig;
+  /** TLS to the brokers; undefined: plaintext. */
+  readonly upstreamTls: UpstreamTls | undefined;
 }
 
 export const DEFAULT_PORT = 7070;
@@ -111,7 +120,11 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     .option('--namespace <ns>', 'namespace for unqualified destinations (env WHARF_NAMESPACE)')
     .option('--metrics-port <port>', 'Prometheus port, 0 disables (env WHARF_SIDECAR_METRICS_PORT)')
     .option('--log-level <level>', 'trace|debug|info|warn|error (env WHARF_LOG_LEVEL)')
-    .option('--drain-grace <duration>', 'how long SIGTERM waits for in-flight work (env WHARF_SIDECAR_DRAIN_GRACE)');
+    .option('--drain-grace <duration>', 'how long SIGTERM waits for in-flight work (env WHARF_SIDECAR_DRAIN_GRACE)')
+    .option(
+      '--tls-ca <file>',
+      "connect to the brokers with TLS, verifying them against this CA bundle (PEM; the brokers' ca.crt), reloaded when it changes (env WHARF_TLS_CA; WHARF_TLS_CA_PEM gives the PEM itself)",
+    );
   try {
     program.parse([...argv], { from: 'user' });
   } catch (error) {
@@ -133,6 +146,7 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     refreshIntervalMs: 10_000,
   };
   const tracing = otelFromEnv(env, 'wharf-sidecar');
+  const upstreamTls = tlsOf(flags.tlsCa ?? nonEmpty(env.WHARF_TLS_CA), nonEmpty(env.WHARF_TLS_CA_PEM));
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -151,5 +165,19 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     refreshIntervalMs: c.refreshIntervalMs,
     publish: DEFAULT_PUBLISH_LIMITS,
     tracing,
+    upstreamTls,
   });
+}
+
+function tlsOf(caFile: string | undefined, caPem: string | undefined): UpstreamTls | undefined {
+  if (caFile !== undefined && caPem !== undefined) {
+    throw invalidArgument(
+      "sidecar config: give the brokers' CA as a file (--tls-ca, WHARF_TLS_CA) or inline (WHARF_TLS_CA_PEM), not both",
+    );
+  }
+  if (caPem !== undefined && !caPem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw invalidArgument('sidecar config: WHARF_TLS_CA_PEM holds no PEM certificate (-----BEGIN CERTIFICATE-----)');
+  }
+  if (caFile !== undefined) return Object.freeze({ caFile });
+  return caPem === undefined ? undefined : Object.freeze({ caPem });
 }

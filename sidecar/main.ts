@@ -1,12 +1,14 @@
 // The sidecar process: `node sidecar/main.ts [--port 7070] [--brokers h:p,...] [--namespace ns]
-// [--metrics-port 9464] [--log-level info] [--drain-grace 10s]`; environment WHARF_SIDECAR_PORT,
-// WHARF_BROKERS, WHARF_NAMESPACE, WHARF_SIDECAR_METRICS_PORT, WHARF_LOG_LEVEL and the standard
-// OTEL_* variables. On SIGTERM/SIGINT it drains (see sidecar.ts) and exits 0.
+// [--metrics-port 9464] [--log-level info] [--drain-grace 10s] [--tls-ca FILE]`; environment
+// WHARF_SIDECAR_PORT, WHARF_BROKERS, WHARF_NAMESPACE, WHARF_SIDECAR_METRICS_PORT, WHARF_LOG_LEVEL,
+// WHARF_TLS_CA (or WHARF_TLS_CA_PEM, the CA itself) and the standard OTEL_* variables. On
+// SIGTERM/SIGINT it drains (see sidecar.ts) and exits 0; a configuration it cannot use (a CA file
+// missing or not PEM) exits 2 with a line saying why.
 import { isWharfError } from '../common/errors.ts';
 import { createLogger } from '../common/logger.ts';
 import { HelpRequested, parseConfig } from './config.ts';
 import { createMetrics, withProcessMetrics } from './metrics.ts';
-import { startSidecar } from './sidecar.ts';
+import { type RunningSidecar, startSidecar } from './sidecar.ts';
 
 let config: ReturnType<typeof parseConfig>;
 try {
@@ -20,7 +22,14 @@ try {
   process.exit(2);
 }
 const logger = createLogger({ level: config.logLevel, name: 'sidecar' });
-const sidecar = await startSidecar({ config, logger, metrics: withProcessMetrics(createMetrics()) });
+let sidecar: RunningSidecar;
+try {
+  sidecar = await startSidecar({ config, logger, metrics: withProcessMetrics(createMetrics()) });
+} catch (error) {
+  if (!isWharfError(error)) throw error;
+  process.stderr.write(`wharf-sidecar: ${error.message}\n`);
+  process.exit(2);
+}
 // Parents (tests, `wharf dev`) wait for this line on stdout.
 process.stdout.write(
   `wharf sidecar listening on ${sidecar.address}${sidecar.metricsPort === undefined ? '' : ` metrics ${config.host}:${sidecar.metricsPort}`}\n`,

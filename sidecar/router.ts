@@ -106,6 +106,8 @@ export interface RouterOptions {
   readonly refreshIntervalMs: number;
   /** Called when readiness changes (health: SERVING once a broker answered with a quorum). */
   readonly onReachable?: (reachable: boolean) => void;
+  /** Credentials of the upstream channels (TLS to brokers that serve it). Default: plaintext. */
+  readonly credentials?: grpc.ChannelCredentials;
 }
 
 export class Router {
@@ -113,6 +115,7 @@ export class Router {
   readonly #upstreams = new Map<string, Upstream>();
   readonly #logger: Logger;
   readonly #onReachable: ((reachable: boolean) => void) | undefined;
+  readonly #credentials: grpc.ChannelCredentials;
   #refreshing: Promise<boolean> | undefined;
   #reachable = false;
   #timer: NodeJS.Timeout | undefined;
@@ -122,6 +125,7 @@ export class Router {
     this.table = new RouteTable(options.seeds);
     this.#logger = options.logger;
     this.#onReachable = options.onReachable;
+    this.#credentials = options.credentials ?? grpc.credentials.createInsecure();
     this.#timer = setInterval(() => void this.refresh(), options.refreshIntervalMs);
     this.#timer.unref();
   }
@@ -148,14 +152,14 @@ export class Router {
         // Consume stream through the sidecar becomes latency-bound.
         'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
       };
-      const channel = new grpc.Channel(address, grpc.credentials.createInsecure(), options);
+      const channel = new grpc.Channel(address, this.#credentials, options);
       upstream = {
         address,
-        broker: new brokerProto.wharf.v1.BrokerService(address, grpc.credentials.createInsecure(), {
+        broker: new brokerProto.wharf.v1.BrokerService(address, this.#credentials, {
           ...options,
           channelOverride: channel,
         }),
-        admin: new adminProto.wharf.v1.AdminService(address, grpc.credentials.createInsecure(), {
+        admin: new adminProto.wharf.v1.AdminService(address, this.#credentials, {
           ...options,
           channelOverride: channel,
         }),

@@ -5,9 +5,11 @@ import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
+import { tlsChannel } from '../client/client.ts';
 import { adminProto, brokerProto, PROTO_LOADER_OPTIONS } from '../client/proto.ts';
 import type { Logger } from '../common/logger.ts';
 import { type Random, seededRandom } from '../common/random.ts';
+import { channelCredentials, TlsFiles } from '../common/tls.ts';
 import { ATTR_WHARF_LEASE_EXPIRED } from '../common/tracing.ts';
 import { adminForwarders } from './admin-proxy.ts';
 import type { SidecarConfig } from './config.ts';
@@ -58,9 +60,23 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
   });
   const health = new HealthImplementation({ '': 'NOT_SERVING', [SERVICE]: 'NOT_SERVING' });
   let accepting = true;
+  // TLS to the brokers: a CA file is followed as it changes (a mounted ConfigMap or Secret), an
+  // inline CA is fixed for the life of the pod.
+  const { upstreamTls } = config;
+  const caFiles =
+    upstreamTls !== undefined && 'caFile' in upstreamTls
+      ? await TlsFiles.open({ caFile: upstreamTls.caFile }, { logger: logger.child({ component: 'tls' }) })
+      : undefined;
+  const credentials =
+    upstreamTls === undefined
+      ? grpc.credentials.createInsecure()
+      : 'caPem' in upstreamTls
+        ? tlsChannel({ ca: upstreamTls.caPem }).credentials
+        : channelCredentials(caFiles);
   const router = new Router({
     seeds: config.brokers,
     logger,
+    credentials,
     refreshIntervalMs: config.refreshIntervalMs,
     onReachable: (reachable) => {
       if (!accepting) return;
@@ -117,11 +133,15 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     } catch (error) {
       server.forceShutdown();
       router.close();
+      caFiles?.close();
       throw error;
     }
   }
   const address = `${config.host}:${port}`;
-  logger.info({ address, brokers: config.brokers, namespace: config.namespace }, 'sidecar serving');
+  logger.info(
+    { address, brokers: config.brokers, namespace: config.namespace, upstreamTls: upstreamTls !== undefined },
+    'sidecar serving',
+  );
   // First contact; health turns SERVING when a broker answers (and the periodic refresh retries).
   void router.refresh();
   // Deliveries the app never settled: once their lease is gone, end their spans and forget them.
@@ -158,6 +178,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     await tracing.shutdown();
     await metricsServer?.close();
     router.close();
+    caFiles?.close();
     logger.info({ tookMs: Date.now() - startedMs }, 'sidecar drained');
   };
 

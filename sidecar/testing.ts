@@ -60,6 +60,8 @@ export interface TestSidecarOptions {
   readonly metrics?: boolean;
   /** Overrides of the publish limits. */
   readonly publish?: Partial<PublishLimits>;
+  /** Verify the brokers with TLS against this CA file. */
+  readonly tlsCa?: string;
 }
 
 export async function startTestSidecar(
@@ -71,6 +73,7 @@ export async function startTestSidecar(
     [
       ...['--port', '0', '--metrics-port', String(metricsPort), '--brokers', brokers.join(',')],
       ...['--namespace', options.namespace ?? 'shop', '--drain-grace', options.drainGrace ?? '2s'],
+      ...(options.tlsCa === undefined ? [] : ['--tls-ca', options.tlsCa]),
     ],
     {},
   );
