@@ -15,6 +15,14 @@ export interface Explained {
 const CANNOT_CONNECT =
   /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ENETUNREACH|No connection established|failed to connect|Connection dropped/i;
 
+/** A connection that failed in the TLS handshake (or a plaintext client at a TLS port). */
+const TLS_FAILURE =
+  /certificate|self[- ]signed|SSL|TLS|handshake|Hostname\/IP does not match|wrong version number|ERR_SSL|alert/i;
+
+export function isTlsFailure(error: unknown): error is grpc.ServiceError {
+  return isServiceError(error) && error.code === grpc.status.UNAVAILABLE && TLS_FAILURE.test(error.details);
+}
+
 export function isUnreachable(error: unknown): boolean {
   return isServiceError(error) && error.code === grpc.status.UNAVAILABLE && CANNOT_CONNECT.test(error.details);
 }
@@ -24,6 +32,12 @@ export function explainError(error: unknown, address: string): Explained {
   if (error instanceof CommandError) return { message: `wharf: ${error.message}`, exitCode: 1 };
   if (error instanceof ResourceError) return { message: error.message, exitCode: 1 };
   if (error instanceof ResourcePathError) return { message: `wharf: ${error.message}`, exitCode: 1 };
+  if (isTlsFailure(error)) {
+    return {
+      message: `wharf: TLS to ${address} failed (${error.details}): check --tls-ca and --tls-server-name`,
+      exitCode: 1,
+    };
+  }
   if (isUnreachable(error)) {
     return { message: `wharf: cannot reach ${address}: is \`npm start\` running?`, exitCode: 1 };
   }

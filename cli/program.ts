@@ -36,6 +36,16 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
       .description(description)
       .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
       .option('--json', 'machine-readable output', false)
+      .option(
+        '--tls-ca <file>',
+        "TLS to a broker: verify it against this CA bundle, the brokers' ca.crt ($WHARF_TLS_CA)",
+        io.env.WHARF_TLS_CA || undefined,
+      )
+      .option(
+        '--tls-server-name <name>',
+        "the name the broker's certificate must carry when --addr does not, e.g. through kubectl port-forward ($WHARF_TLS_SERVER_NAME)",
+        io.env.WHARF_TLS_SERVER_NAME || undefined,
+      )
       .exitOverride();
 
   program
@@ -179,6 +189,16 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .option('--max <n>', 'move at most N messages (default: all)')
     .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
     .option('--json', 'machine-readable output', false)
+    .option(
+      '--tls-ca <file>',
+      "TLS to a broker: verify it against this CA bundle, the brokers' ca.crt ($WHARF_TLS_CA)",
+      io.env.WHARF_TLS_CA || undefined,
+    )
+    .option(
+      '--tls-server-name <name>',
+      "the name the broker's certificate must carry ($WHARF_TLS_SERVER_NAME)",
+      io.env.WHARF_TLS_SERVER_NAME || undefined,
+    )
     .exitOverride()
     .action((queue: string, options: Parameters<typeof redriveCommand>[1]) =>
       run(options.addr, () => redriveCommand(queue, options, io)),

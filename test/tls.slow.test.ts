@@ -2,13 +2,17 @@
 // TLS and talk Raft over mutual TLS; a sidecar that trusts the CA publishes and consumes through
 // them; a plaintext client is refused on a TLS port while probes still reach the plaintext health
 // port; a member whose certificate another CA signed never replicates (and the same member with a
-// good certificate catches up at once); renewed files reach new connections without a restart.
+// good certificate catches up at once); renewed files reach new connections without a restart; the
+// pod's preStop hook hands leadership over through the TLS port.
+
+import { spawnSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
+import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { connect, type WharfClient } from '../client/client.ts';
@@ -227,4 +231,29 @@ it('serves renewed certificates to new connections on both ports without a resta
       return status.members.length === 3 && status.members.every((m) => m.healthy) ? true : undefined;
     });
   }
+}, 60_000);
+
+it("runs the broker pod's preStop hook over TLS: leadership moves off the member", async () => {
+  const admin = client(`127.0.0.1:${(members[0] as Member).clientPort}`);
+  const leader = await until('a leader', async () =>
+    (await admin.clusterStatus()).members.find((m) => m.leader && m.healthy),
+  );
+  const member = members.find((m) => m.id === leader.id) as Member;
+  const result = spawnSync(process.execPath, [fileURLToPath(new URL('../operator/prestop.ts', import.meta.url))], {
+    // As in the pod: the broker's own environment, the client port on loopback.
+    env: {
+      ...process.env,
+      WHARF_NODE_ID: member.id,
+      WHARF_PEERS: peers,
+      WHARF_TLS_DIR: member.tlsDir,
+      WHARF_PRESTOP_ADDR: `127.0.0.1:${member.clientPort}`,
+    },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  expect(result.stderr).not.toMatch(/failed/);
+  expect(result.stdout).toBe(`wharf preStop: leadership moved off ${member.id}\n`);
+  await until('another leader', async () =>
+    (await admin.clusterStatus()).members.find((m) => m.leader && m.id !== member.id),
+  );
 }, 60_000);
