@@ -140,6 +140,46 @@ describe('buildStatefulSet', () => {
       path: 'spec.template.spec.volumes',
       want: [{ name: 'tls', secret: { secretName: 'wharf-tls' } }],
     },
+    {
+      name: 'TLS secret read-only at WHARF_TLS_DIR',
+      spec: { tls: { enabled: true } },
+      path: `${container}.volumeMounts.1`,
+      want: { name: 'tls', mountPath: '/etc/wharf/tls', readOnly: true },
+    },
+    {
+      name: 'TLS secret named after the cluster by default',
+      spec: { tls: { enabled: true } },
+      path: 'spec.template.spec.volumes',
+      want: [{ name: 'tls', secret: { secretName: 'wharf-tls' } }],
+    },
+    {
+      name: 'no TLS when disabled',
+      spec: { tls: { enabled: false, secretName: 'x' } },
+      path: 'spec.template.spec.volumes',
+      want: [],
+    },
+    { name: 'no health port without TLS', spec: {}, path: `${container}.ports.3`, want: undefined },
+    {
+      name: 'plaintext health port with TLS',
+      spec: { tls: { enabled: true } },
+      path: `${container}.ports.3`,
+      want: { name: 'health', containerPort: 7402, protocol: 'TCP' },
+    },
+    // The kubelet's gRPC probe speaks no TLS: with TLS on, every probe goes to the health port.
+    ...(['startupProbe', 'readinessProbe', 'livenessProbe'] as const).flatMap((probe) => [
+      {
+        name: `${probe} on the client port without TLS`,
+        spec: {},
+        path: `${container}.${probe}.grpc`,
+        want: { port: 7400 },
+      },
+      {
+        name: `${probe} on the health port with TLS`,
+        spec: { tls: { enabled: true } },
+        path: `${container}.${probe}.grpc`,
+        want: { port: 7402 },
+      },
+    ]),
   ])('$name', ({ spec, path, want }) => {
     expect(at(buildStatefulSet(buildInput(sampleCluster(spec), DEFAULT_SETTINGS)), path)).toEqual(want);
   });
@@ -162,6 +202,18 @@ describe('buildStatefulSet', () => {
       at(buildStatefulSet(buildInput(sampleCluster({ replicas: 5 }), DEFAULT_SETTINGS)), 'spec.template'),
     );
     expect(five).toBe(three);
+  });
+
+  it('with TLS, tells the broker where the Secret is and to serve the health port', () => {
+    const built = buildStatefulSet(buildInput(sampleCluster({ tls: { enabled: true } }), DEFAULT_SETTINGS));
+    const args = at(built, `${container}.args`) as string[];
+    expect(args[args.indexOf('--health-port') + 1]).toBe('7402');
+    expect(args.slice(-2)).toEqual(['--peers', '$(WHARF_PEERS)']);
+    const env = at(built, `${container}.env`) as { name: string; value?: string }[];
+    expect(env.find((e) => e.name === 'WHARF_TLS_DIR')).toEqual({ name: 'WHARF_TLS_DIR', value: '/etc/wharf/tls' });
+    const plain = buildStatefulSet(buildInput(sampleCluster(), DEFAULT_SETTINGS));
+    expect(at(plain, `${container}.args`) as string[]).not.toContain('--health-port');
+    expect((at(plain, `${container}.env`) as { name: string }[]).map((e) => e.name)).not.toContain('WHARF_TLS_DIR');
   });
 
   it('sets tracing env from the spec', () => {

@@ -4,6 +4,11 @@ import { API_VERSION, type OwnerReference, WHARF_CLUSTER, type WharfCluster } fr
 export const FIELD_MANAGER = 'wharf-operator';
 export const CLIENT_PORT = 7400;
 export const PEER_PORT = 7401;
+/**
+ * With TLS on, grpc.health.v1 alone in plaintext: the kubelet's gRPC probe speaks no TLS, so the
+ * probes go here instead of to the client port.
+ */
+export const HEALTH_PORT = 7402;
 export const METRICS_PORT = 9400;
 export const DATA_DIR = '/var/lib/wharf';
 export const DATA_VOLUME = 'data';

@@ -1,7 +1,9 @@
 // The broker StatefulSet. Pods start in parallel (a cluster that lost quorum must be able to start
 // every member at once); each has its own volume, kept when the cluster is scaled down or deleted
-// unless the operator is told otherwise; pods spread over nodes and zones; gRPC health probes;
-// on shutdown the preStop hook hands the pod's Raft leaderships to a peer within the grace period.
+// unless the operator is told otherwise; pods spread over nodes and zones; gRPC health probes (on
+// the client port, or with TLS on the plaintext health port, since the kubelet's gRPC probe speaks
+// no TLS); on shutdown the preStop hook hands the pod's Raft leaderships to a peer within the grace
+// period.
 // Membership comes from the ConfigMap through env, so changing it restarts nothing. Pure module.
 import type { BuildInput } from './build-input.ts';
 import { TERMINATION_GRACE_SECONDS } from './cluster-spec.ts';
@@ -14,6 +16,7 @@ import {
   configMapName,
   DATA_DIR,
   DATA_VOLUME,
+  HEALTH_PORT,
   headlessServiceName,
   keyOf,
   METRICS_PORT,
@@ -53,7 +56,8 @@ function brokerEnv(input: BuildInput): unknown[] {
 }
 
 function brokerContainer(input: BuildInput): Record<string, unknown> {
-  const grpcProbe = { grpc: { port: CLIENT_PORT } };
+  const tls = input.spec.tlsSecretName !== undefined;
+  const grpcProbe = { grpc: { port: tls ? HEALTH_PORT : CLIENT_PORT } };
   return {
     name: BROKER_CONTAINER,
     image: input.spec.image,
@@ -69,6 +73,7 @@ function brokerContainer(input: BuildInput): Record<string, unknown> {
       String(PEER_PORT),
       '--metrics-port',
       String(METRICS_PORT),
+      ...(tls ? ['--health-port', String(HEALTH_PORT)] : []),
       '--peers',
       '$(WHARF_PEERS)',
     ],
@@ -77,6 +82,7 @@ function brokerContainer(input: BuildInput): Record<string, unknown> {
       { name: 'grpc', containerPort: CLIENT_PORT, protocol: 'TCP' },
       { name: 'raft', containerPort: PEER_PORT, protocol: 'TCP' },
       { name: 'metrics', containerPort: METRICS_PORT, protocol: 'TCP' },
+      ...(tls ? [{ name: 'health', containerPort: HEALTH_PORT, protocol: 'TCP' }] : []),
     ],
     resources: input.spec.resources,
     startupProbe: { ...grpcProbe, periodSeconds: 2, failureThreshold: 150 },
@@ -85,7 +91,7 @@ function brokerContainer(input: BuildInput): Record<string, unknown> {
     lifecycle: { preStop: { exec: { command: [...PRESTOP_COMMAND] } } },
     volumeMounts: [
       { name: DATA_VOLUME, mountPath: DATA_DIR },
-      ...(input.spec.tlsSecretName === undefined ? [] : [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }]),
+      ...(tls ? [{ name: TLS_VOLUME, mountPath: TLS_DIR, readOnly: true }] : []),
     ],
     // The restricted Pod Security Standard: a namespace that enforces it admits these pods.
     securityContext: {
