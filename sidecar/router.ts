@@ -140,8 +140,13 @@ export class Router {
       const options: grpc.ChannelOptions = {
         'grpc.max_receive_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
         'grpc.max_send_message_length': UPSTREAM_MESSAGE_BYTES_MAX,
-        'grpc.keepalive_time_ms': 30_000,
-        'grpc.keepalive_timeout_ms': 10_000,
+        // A broker that stops answering (paused, partitioned, its host gone) is given up within
+        // about 5 s: the connection closes, calls on it fail with UNAVAILABLE, and publishes are
+        // sent again (same dedup_id) to the leader the others have elected meanwhile. With the
+        // 30 s of before, a paused leader held every publish for as long as it was paused.
+        'grpc.keepalive_time_ms': 2_000,
+        'grpc.keepalive_timeout_ms': 3_000,
+        'grpc.keepalive_permit_without_calls': 1,
         // Reconnect quickly after a broker restart: the sidecar's retries wait on this channel.
         'grpc.initial_reconnect_backoff_ms': 100,
         'grpc.max_reconnect_backoff_ms': 2_000,

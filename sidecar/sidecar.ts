@@ -117,7 +117,7 @@ export async function startSidecar(options: SidecarOptions): Promise<RunningSide
     rawPublishService(rawConsumeService(brokerProto.wharf.v1.BrokerService.service)),
     brokerHandlers(deps) as unknown as grpc.UntypedServiceImplementation,
   );
-  server.addService(adminProto.wharf.v1.AdminService.service, adminForwarders(router));
+  server.addService(adminProto.wharf.v1.AdminService.service, adminForwarders(router, random));
   health.addToServer(server);
   const definitions = protoLoader.loadSync(['wharf/v1/broker.proto', 'wharf/v1/admin.proto'], PROTO_LOADER_OPTIONS);
   new ReflectionService(definitions).addToServer(server);
