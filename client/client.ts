@@ -148,6 +148,12 @@ export function connect(address: string = DEFAULT_ADDRESS, options: ConnectOptio
   // credit window (max_in_flight) the real limit. Callers' channelOptions win.
   const channelOptions: grpc.ChannelOptions = {
     'grpc-node.flow_control_window': FLOW_CONTROL_WINDOW_BYTES,
+    // A broker that stops answering (paused, partitioned, its host gone) is given up within about
+    // 5 s, so calls fail with UNAVAILABLE and can go to the new leader, instead of hanging on an
+    // open connection until their deadline.
+    'grpc.keepalive_time_ms': 2_000,
+    'grpc.keepalive_timeout_ms': 3_000,
+    'grpc.keepalive_permit_without_calls': 1,
     ...tls?.options,
     ...options.channelOptions,
   };
