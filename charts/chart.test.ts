@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { operatorConfig } from '../operator/config.ts';
 import { clusterLabels } from '../operator/model/names.ts';
-import { OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
+import { brokerTlsSecretRules, OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
 import { INJECT_LABEL } from '../operator/webhook/annotations.ts';
 import { MUTATE_PATH } from '../operator/webhook/server.ts';
 import { generatedFiles } from './generate.ts';
@@ -146,11 +146,19 @@ describe('rendered objects', () => {
           })
         : { cluster: [], namespace: [] };
       const isLease = (r: PolicyRule) => r.apiGroups?.[0] === 'coordination.k8s.io';
+      // The default cluster (in the release namespace) with TLS on: its TLS Secret, by name.
+      const cluster = objects.find((o) => o.kind === 'WharfCluster');
+      const tlsSecret =
+        at(cluster, 'spec', 'tls', 'enabled') === true ? at(cluster, 'spec', 'tls', 'secretName') : undefined;
+      const brokerTlsRules =
+        at(cluster, 'spec', 'tls', 'enabled') === true
+          ? brokerTlsSecretRules(typeof tlsSecret === 'string' ? tlsSecret : `${cluster?.metadata.name}-tls`)
+          : [];
       expect(canonical(clusterRole.rules as unknown[])).toEqual(
         canonical([...OPERATOR_RULES.filter((r) => !isLease(r)), ...certRules.cluster]),
       );
       expect(canonical(role.rules as unknown[])).toEqual(
-        canonical([...OPERATOR_RULES.filter(isLease), ...certRules.namespace]),
+        canonical([...OPERATOR_RULES.filter(isLease), ...certRules.namespace, ...brokerTlsRules]),
       );
       expect(JSON.stringify(clusterRole.rules)).not.toContain('leases');
       expect(JSON.stringify(clusterRole.rules)).not.toContain('secrets');

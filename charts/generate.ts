@@ -3,13 +3,14 @@
 //   charts/wharf/files/rbac.yaml   the operator's rules from operator/rbac.ts (OPERATOR_RULES), split
 //                                  into cluster-wide rules and rules for its own namespace, and the
 //                                  rules for an operator-managed webhook certificate
-//                                  (webhookCertRules) with the chart's object names as template
-//                                  expressions (the chart renders the file with `tpl`)
+//                                  (webhookCertRules) and for the default WharfCluster's TLS
+//                                  Secret (brokerTlsSecretRules), with the chart's object names as
+//                                  template expressions (the chart renders the file with `tpl`)
 // Run after changing either: `node charts/generate.ts` (or `--check`: exit 1 if a file differs).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { crdFileName, crdYaml, customResourceDefinitions } from '../crds/crd.ts';
-import { OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
+import { brokerTlsSecretRules, OPERATOR_RULES, type PolicyRule, webhookCertRules } from '../operator/rbac.ts';
 
 const chart = new URL('./wharf/', import.meta.url);
 
@@ -24,6 +25,9 @@ export const CHART_WEBHOOK_CERT_NAMES = {
   secret: '{{ include "wharf.webhookSecretName" . }}',
 } as const;
 
+/** The chart's name of the default WharfCluster's TLS Secret (templates/_helpers.tpl). */
+export const CHART_DEFAULT_CLUSTER_TLS_SECRET = '{{ include "wharf.defaultClusterTlsSecretName" . }}';
+
 export function rbacFile(): string {
   const clusterRules = OPERATOR_RULES.filter((r) => !isNamespaceRule(r));
   const namespaceRules = OPERATOR_RULES.filter(isNamespaceRule);
@@ -36,6 +40,7 @@ export function rbacFile(): string {
         namespaceRules,
         webhookCertClusterRules: webhookCert.cluster,
         webhookCertNamespaceRules: webhookCert.namespace,
+        brokerTlsNamespaceRules: brokerTlsSecretRules(CHART_DEFAULT_CLUSTER_TLS_SECRET),
       },
       { aliasDuplicateObjects: false },
     )

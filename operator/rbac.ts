@@ -1,7 +1,8 @@
 // The API permissions the operator needs, as one ClusterRole: what the Helm chart installs and
 // what the Kubernetes test runs the operator with (so a missing rule fails a test, not a user).
 // When the operator manages the webhook's certificate it needs a few more, limited by name as far
-// as Kubernetes allows: webhookCertRules.
+// as Kubernetes allows: webhookCertRules. For each WharfCluster with TLS on, it reads ca.crt of the
+// cluster's TLS Secret to verify the brokers: brokerTlsSecretRules, in the cluster's namespace.
 
 export interface PolicyRule {
   readonly apiGroups?: readonly string[];
@@ -68,6 +69,16 @@ export function webhookCertRules(names: WebhookCertNames): {
       { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
     ],
   };
+}
+
+/**
+ * For a WharfCluster with spec.tls on, in its namespace: `get` on its TLS Secret, by name. The
+ * operator keeps only ca.crt (public) from it, to verify the brokers' Admin API and to give
+ * injected sidecars. Never cluster-wide: a Role per cluster (the chart makes the default
+ * cluster's), so the operator cannot read other Secrets.
+ */
+export function brokerTlsSecretRules(secretName: string): readonly PolicyRule[] {
+  return [{ apiGroups: [''], resources: ['secrets'], resourceNames: [secretName], verbs: ['get'] }];
 }
 
 export function operatorClusterRole(name = 'wharf-operator'): Record<string, unknown> {

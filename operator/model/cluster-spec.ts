@@ -40,6 +40,12 @@ export interface ClusterSpec {
 const quantities = (values: Record<string, string | number> | undefined): Record<string, string> | undefined =>
   values === undefined ? undefined : Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
 
+/** The Secret with the brokers' certificates when TLS is on (default `<name>-tls`), else undefined. */
+export function tlsSecretName(cluster: WharfCluster): string | undefined {
+  const tls = cluster.spec?.tls;
+  return tls?.enabled === true ? (tls.secretName ?? `${cluster.metadata.name ?? ''}-tls`) : undefined;
+}
+
 export function clusterSpec(cluster: WharfCluster, settings: OperatorSettings): ClusterSpec {
   const spec = cluster.spec ?? {};
   const requests = quantities(spec.resources?.requests);
@@ -52,7 +58,6 @@ export function clusterSpec(cluster: WharfCluster, settings: OperatorSettings): 
     resources: { ...(requests === undefined ? {} : { requests }), ...(limits === undefined ? {} : { limits }) },
     otlpEndpoint: spec.tracing?.otlpEndpoint,
     samplingRatio: spec.tracing?.samplingRatio,
-    tlsSecretName:
-      spec.tls?.enabled === true ? (spec.tls.secretName ?? `${cluster.metadata.name ?? ''}-tls`) : undefined,
+    tlsSecretName: tlsSecretName(cluster),
   };
 }

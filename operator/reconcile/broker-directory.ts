@@ -3,12 +3,20 @@
 // WHARF_OPERATOR_BROKERS): a fixed list of members, so tests can stand local broker processes in
 // for the pods. Also decides whether a member is ready to be added: its pod's Ready condition, or
 // for an override, whether its process answers.
+//
+// A cluster with spec.tls on serves its Admin API with TLS: its brokers are verified against ca.crt
+// of the cluster's own TLS Secret (the one its pods mount), read through the API (the operator
+// needs `get` on that Secret: ./cluster-ca.ts). prepare() reads it, again after TRUST_TTL_MS so a
+// new CA is followed, and drops the clients made with an old one.
 import * as grpc from '@grpc/grpc-js';
-import { connect, LEADER_TRAILER, type WharfClient } from '../../client/client.ts';
+import { type ClientTls, connect, LEADER_TRAILER, type WharfClient } from '../../client/client.ts';
 import { isServiceError } from '../../client/unary.ts';
+import type { WharfCluster } from '../../crds/types.ts';
+import { tlsSecretName } from '../model/cluster-spec.ts';
 import { CLIENT_PORT, clientEndpoint, memberId, type ObjectKey, PEER_PORT, podHost } from '../model/names.ts';
 import type { KubeClient } from '../runtime/kube-client.ts';
 import { resourcePath } from '../runtime/resource-paths.ts';
+import { CLUSTER_CA_TTL_MS, readClusterCa } from './cluster-ca.ts';
 
 export interface MemberEndpoint {
   readonly id: string;
@@ -55,17 +63,53 @@ export function parseBrokerOverrides(entries: readonly string[]): BrokerOverride
 
 const READY_PROBE_DEADLINE_MS = 2_000;
 const ADMIN_DEADLINE_MS = 10_000;
+/** How long a cluster's CA is used before its Secret is read again. */
+export const TRUST_TTL_MS = CLUSTER_CA_TTL_MS;
+
+/** How the operator talks to one cluster's brokers. */
+interface Trust {
+  /** Undefined: plaintext (spec.tls off). */
+  readonly tls: ClientTls | undefined;
+  readonly readAtMs: number;
+}
+
+const keyString = (key: ObjectKey): string => `${key.namespace}/${key.name}`;
 
 export class BrokerDirectory {
   readonly #overrides: BrokerOverrides;
   readonly #clusterDomain: string;
   readonly #kube: KubeClient;
+  readonly #nowMs: () => number;
+  /** Clients by "namespace/name|address": each made with its cluster's trust. */
   readonly #clients = new Map<string, WharfClient>();
+  readonly #trust = new Map<string, Trust>();
 
-  constructor(overrides: BrokerOverrides, clusterDomain: string, kube: KubeClient) {
+  constructor(overrides: BrokerOverrides, clusterDomain: string, kube: KubeClient, nowMs: () => number = Date.now) {
     this.#overrides = overrides;
     this.#clusterDomain = clusterDomain;
     this.#kube = kube;
+    this.#nowMs = nowMs;
+  }
+
+  /**
+   * Learns how to reach `cluster`'s brokers (plaintext, or TLS with the CA of its Secret) before
+   * admin/clientAt/isReady are used for it. Throws FAILED_PRECONDITION when TLS is on and the
+   * Secret or its ca.crt is missing (cert-manager may not have issued the certificate yet).
+   */
+  async prepare(cluster: WharfCluster): Promise<void> {
+    const key = { namespace: cluster.metadata.namespace ?? 'default', name: cluster.metadata.name ?? '' };
+    const id = keyString(key);
+    const known = this.#trust.get(id);
+    const nowMs = this.#nowMs();
+    if (tlsSecretName(cluster) === undefined) {
+      if (known?.tls !== undefined) this.forget(key); // TLS turned off: no client keeps the old CA
+      this.#trust.set(id, { tls: undefined, readAtMs: nowMs });
+      return;
+    }
+    if (known?.tls !== undefined && nowMs - known.readAtMs < TRUST_TTL_MS) return;
+    const ca = (await readClusterCa(this.#kube, cluster)) ?? '';
+    if (known?.tls === undefined || known.tls.ca !== ca) this.forget(key);
+    this.#trust.set(id, { tls: { ca }, readAtMs: nowMs });
   }
 
   isOverridden(key: ObjectKey): boolean {
@@ -98,17 +142,25 @@ export class BrokerDirectory {
 
   /** A client of the cluster's Admin API, kept per address. */
   admin(key: ObjectKey): WharfClient {
-    return this.clientAt(this.adminAddress(key));
+    return this.clientAt(key, this.adminAddress(key));
   }
 
-  /** A client of one broker (e.g. the leader named by GetClusterStatus), kept per address. */
-  clientAt(address: string): WharfClient {
-    let client = this.#clients.get(address);
+  /** A client of one of the cluster's brokers (e.g. the leader GetClusterStatus named). */
+  clientAt(key: ObjectKey, address: string): WharfClient {
+    const id = `${keyString(key)}|${address}`;
+    let client = this.#clients.get(id);
     if (client === undefined) {
-      client = connect(address, { deadlineMs: ADMIN_DEADLINE_MS });
-      this.#clients.set(address, client);
+      client = connect(address, { deadlineMs: ADMIN_DEADLINE_MS, ...this.#tlsOptions(key) });
+      this.#clients.set(id, client);
     }
     return client;
+  }
+
+  /** The TLS options for `key`'s brokers; prepare() must have run (never plaintext by default). */
+  #tlsOptions(key: ObjectKey): { tls?: ClientTls } {
+    const trust = this.#trust.get(keyString(key));
+    if (trust === undefined) throw new Error(`BrokerDirectory: prepare() was not called for ${keyString(key)}`);
+    return trust.tls === undefined ? {} : { tls: trust.tls };
   }
 
   /** Whether member `ordinal`'s broker can be added: pod Ready, or (override) its process answers. */
@@ -117,6 +169,7 @@ export class BrokerDirectory {
       const client = connect(this.member(key, ordinal).clientAddress, {
         deadlineMs: READY_PROBE_DEADLINE_MS,
         followLeader: false,
+        ...this.#tlsOptions(key),
       });
       try {
         await client.clusterStatus();
@@ -136,15 +189,20 @@ export class BrokerDirectory {
     return pod?.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   }
 
-  /** Drops the clients of one cluster (it was deleted). */
+  /** Drops the clients of one cluster (it was deleted, or its CA changed) and what it trusted. */
   forget(key: ObjectKey): void {
-    const address = this.adminAddress(key);
-    this.#clients.get(address)?.close();
-    this.#clients.delete(address);
+    const prefix = `${keyString(key)}|`;
+    for (const [id, client] of this.#clients) {
+      if (!id.startsWith(prefix)) continue;
+      client.close();
+      this.#clients.delete(id);
+    }
+    this.#trust.delete(keyString(key));
   }
 
   close(): void {
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+    this.#trust.clear();
   }
 }

@@ -58,7 +58,7 @@ function setup(options: {
         },
       }) as unknown as WharfClient,
     adminAddress: () => 'wharf.messaging.svc.cluster.local:7400',
-    clientAt: (address: string) => {
+    clientAt: (_key, address: string) => {
       calls.push(`at ${address}`);
       return {
         admin: {
@@ -69,6 +69,7 @@ function setup(options: {
       } as unknown as WharfClient;
     },
     forget: () => {},
+    prepare: async () => {},
     isOverridden: () => false,
     isReady: async (_key, ordinal) => (options.ready ?? []).includes(`wharf-${ordinal}`),
     member: (_key, ordinal) => ({

@@ -4,6 +4,7 @@
 // status subresource when it changed; come back soon while something is changing.
 
 import { unaryCall } from '../../client/unary.ts';
+import { isWharfError } from '../../common/errors.ts';
 import type { WharfCluster, WharfClusterStatus } from '../../crds/types.ts';
 import { buildInput } from '../model/build-input.ts';
 import { CHILD_BUILDERS } from '../model/builders.ts';
@@ -85,6 +86,8 @@ export const CLUSTER_STEPS: readonly Step<ClusterContext>[] = [
     name: 'observe-members',
     async run(c) {
       try {
+        // Plaintext, or TLS with the CA of the cluster's Secret (which may not be there yet).
+        await c.deps.brokers.prepare(need(c.cluster, 'cluster'));
         const status = await c.deps.brokers.admin(c.key).clusterStatus();
         c.members = status.members.map((m) => ({
           id: m.id,
@@ -95,7 +98,9 @@ export const CLUSTER_STEPS: readonly Step<ClusterContext>[] = [
         }));
       } catch (error) {
         c.members = undefined;
-        c.unreachable = `GetClusterStatus on ${c.deps.brokers.adminAddress(c.key)}: ${(error as Error).message}`;
+        c.unreachable = isWharfError(error)
+          ? error.message
+          : `GetClusterStatus on ${c.deps.brokers.adminAddress(c.key)}: ${(error as Error).message}`;
       }
       return next;
     },
@@ -133,7 +138,7 @@ export const CLUSTER_STEPS: readonly Step<ClusterContext>[] = [
       // Membership calls go to the leader itself: the raw Admin client does not follow redirects.
       const leader = c.members?.find((m) => m.leader);
       if (leader === undefined || leader.address === '') return next;
-      const admin = c.deps.brokers.clientAt(leader.address).admin;
+      const admin = c.deps.brokers.clientAt(c.key, leader.address).admin;
       try {
         switch (action.type) {
           case 'addMember':

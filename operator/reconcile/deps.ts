@@ -10,7 +10,7 @@ import type { BrokerDirectory } from './broker-directory.ts';
 /** What reconcilers use of the broker directory (tests pass a fake). */
 export type Brokers = Pick<
   BrokerDirectory,
-  'admin' | 'adminAddress' | 'clientAt' | 'forget' | 'isOverridden' | 'isReady' | 'member'
+  'admin' | 'adminAddress' | 'clientAt' | 'forget' | 'isOverridden' | 'isReady' | 'member' | 'prepare'
 >;
 
 import type { EventRecorder } from './events.ts';

@@ -111,7 +111,7 @@ function setup(objects: { queues: Queue[]; clusters?: WharfCluster[] }) {
       events.push(`${type} ${reason}`);
     },
   };
-  const brokers = { admin: () => broker.client() } as unknown as Brokers;
+  const brokers = { admin: () => broker.client(), prepare: async () => {} } as unknown as Brokers;
   const deps: ReconcileDeps = {
     kube: kube.kube(),
     brokers,

@@ -8,6 +8,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { resourceFromObject } from '../../client/resources/parse.ts';
 import { isServiceError } from '../../client/unary.ts';
+import { isWharfError } from '../../common/errors.ts';
 import type { DeletionPolicy, Queue, Topic, WharfCluster } from '../../crds/types.ts';
 import { FIELD_MANAGER, type ObjectKey } from '../model/names.ts';
 import { isConflict, isNotFound } from '../runtime/kube-client.ts';
@@ -150,6 +151,7 @@ export const DESTINATION_STEPS: readonly Step<DestinationContext>[] = [
       const policy = policyOf(object);
       if (policy === 'Retain')
         return release('Retained', `deletionPolicy Retain: the broker keeps ${brokerName(c.key)}`);
+      await c.deps.brokers.prepare(c.cluster);
       const client = c.deps.brokers.admin(clusterKey(c.cluster));
       try {
         if (c.kind === 'Queue') await client.deleteQueue(brokerName(c.key));
@@ -208,6 +210,14 @@ export const DESTINATION_STEPS: readonly Step<DestinationContext>[] = [
       if (object === undefined) return done();
       if (cluster === undefined) {
         c.outcome = { kind: 'clusterMissing', message: c.clusterProblem };
+        return next;
+      }
+      try {
+        await c.deps.brokers.prepare(cluster);
+      } catch (error) {
+        // TLS on and its Secret not there (yet): the cluster cannot be reached, say why.
+        if (!isWharfError(error)) throw error;
+        c.outcome = { kind: 'clusterUnavailable', message: error.message };
         return next;
       }
       const client = c.deps.brokers.admin(clusterKey(cluster));

@@ -11,6 +11,7 @@ export interface ResourceType {
 
 export const RESOURCES = {
   ConfigMap: { group: '', version: 'v1', plural: 'configmaps', namespaced: true },
+  Secret: { group: '', version: 'v1', plural: 'secrets', namespaced: true },
   Service: { group: '', version: 'v1', plural: 'services', namespaced: true },
   Pod: { group: '', version: 'v1', plural: 'pods', namespaced: true },
   Namespace: { group: '', version: 'v1', plural: 'namespaces', namespaced: false },

@@ -30,6 +30,11 @@
 {{- printf "%s-webhook-tls" (include "wharf.fullname" .) | trunc 63 | trimSuffix "-" -}}
 {{- end -}}
 
+{{/* The default WharfCluster's TLS Secret (the operator's default: <name>-tls). */}}
+{{- define "wharf.defaultClusterTlsSecretName" -}}
+{{- default (printf "%s-tls" .Values.defaultCluster.name) .Values.defaultCluster.tls.secretName -}}
+{{- end -}}
+
 {{/* "true" when the operator makes and rotates the webhook certificate (cert-manager off). */}}
 {{- define "wharf.operatorManagesWebhookCert" -}}
 {{- if and .Values.webhook.enabled (not .Values.webhook.certManager.enabled) -}}true{{- end -}}
