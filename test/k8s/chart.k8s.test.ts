@@ -6,8 +6,9 @@
 //    chart's Lease in the release namespace, makes its webhook certificate Secret and puts the CA in
 //    the MutatingWebhookConfiguration's caBundle; the API server then calls the webhook through the
 //    chart's Service (test/k8s/service-proxy.ts stands in for kube-proxy) and labelled pods get the
-//    sidecar, before, during and after a whole CA rotation; `helm upgrade` leaves the operator's
-//    caBundle alone; the default WharfCluster's children are built.
+//    sidecar, before, during and after a whole CA rotation, from both operator replicas (leader and
+//    standby, each serving the Secret's certificate); `helm upgrade` leaves the operator's caBundle
+//    alone; the default WharfCluster's children are built.
 // No kubelet runs here, so no pod starts: the helm test hook pod is only dry-run.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
@@ -179,9 +180,15 @@ describe('server-side dry-run', () => {
 describe('the default install (helm install), the operator under the chart’s ServiceAccount, its own webhook certificate', () => {
   let objects: K8sObject[];
   let env: Record<string, string>;
-  let webhookPort: number;
-  let healthPort: number;
-  let operator: ChildProcess;
+  interface Replica {
+    readonly podName: string;
+    readonly webhookPort: number;
+    readonly healthPort: number;
+    readonly child: ChildProcess;
+  }
+  let leader: Replica;
+  let standby: Replica;
+  const endpoints: number[] = [];
   let proxy: ServiceProxy;
   let serviceName: string;
   let serviceDns: string;
@@ -222,46 +229,57 @@ describe('the default install (helm install), the operator under the chart’s S
     for (const e of container.env) if (e.value !== undefined) env[e.name] = e.value;
     secretName = env.WHARF_WEBHOOK_CERT_SECRET ?? '';
     expect(env.WHARF_WEBHOOK_CERT).toBeUndefined(); // no mounted certificate files
-    webhookPort = await freePort();
-    healthPort = await freePort();
-    // kube-proxy's part: the API server's connections to the webhook Service's ClusterIP:443 reach
-    // the operator's webhook port on loopback.
     const service = (await cp.request('GET', `/api/v1/namespaces/${NAMESPACE}/services/${serviceName}`)).json as {
       spec: { clusterIP: string };
     };
     if (cp.clusterEgressSocket === undefined) throw new Error('this test needs its own control plane');
+    // kube-proxy's part: the API server's connections to the webhook Service's ClusterIP:443 reach
+    // the ready operator replicas' webhook ports on loopback, in turn.
+    let turn = 0;
     proxy = await startServiceProxy(cp.clusterEgressSocket, (target) =>
-      target === `${service.spec.clusterIP}:443` ? webhookPort : undefined,
+      target === `${service.spec.clusterIP}:443` ? endpoints[turn++ % endpoints.length] : undefined,
     );
-    operator = spawn(process.execPath, ['cli/main.ts', ...container.args, '--kubeconfig', kubeconfig], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        ...env,
-        // What the kubelet would fill in from fieldRefs, and the pod's network on loopback.
-        POD_NAME: 'wharf-operator-7d9c-x1',
-        POD_NAMESPACE: NAMESPACE,
-        WHARF_WEBHOOK_HOST: '127.0.0.1',
-        WHARF_WEBHOOK_PORT: String(webhookPort),
-        WHARF_OPERATOR_HEALTH_PORT: String(healthPort),
-        // The chart's certificate settings but a 30-second CA (rotated 20 s after it is made) with
-        // a 2-second overlap, so this test sees a whole CA rotation.
-        WHARF_WEBHOOK_CA_VALIDITY: `${CA_VALIDITY_S}s`,
-        WHARF_WEBHOOK_CA_OVERLAP: '2s',
-      },
-    });
-    children.push(operator);
-    operator.stdout?.setEncoding('utf8').on('data', (d: string) => {
-      operatorLog = (operatorLog + d).slice(-200_000);
-    });
-    operator.stderr?.setEncoding('utf8').on('data', (d: string) => {
-      operatorLog = (operatorLog + d).slice(-200_000);
-    });
-    await waitFor('the operator to start', WAIT_MS, async () => {
-      if (operator.exitCode !== null) throw new Error(`operator exited ${operator.exitCode}: ${operatorLog}`);
-      return operatorLog.includes('wharf operator started');
-    });
+    const start = async (podName: string): Promise<Replica> => {
+      const replica = { podName, webhookPort: await freePort(), healthPort: await freePort(), log: '' };
+      const child = spawn(process.execPath, ['cli/main.ts', ...container.args, '--kubeconfig', kubeconfig], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          ...process.env,
+          ...env,
+          // What the kubelet would fill in from fieldRefs, and the pod's network on loopback.
+          POD_NAME: podName,
+          POD_NAMESPACE: NAMESPACE,
+          WHARF_WEBHOOK_HOST: '127.0.0.1',
+          WHARF_WEBHOOK_PORT: String(replica.webhookPort),
+          WHARF_OPERATOR_HEALTH_PORT: String(replica.healthPort),
+          // The chart's certificate settings but a 30-second CA (rotated 20 s after it is made) with
+          // a 2-second overlap, so this test sees a whole CA rotation.
+          WHARF_WEBHOOK_CA_VALIDITY: `${CA_VALIDITY_S}s`,
+          WHARF_WEBHOOK_CA_OVERLAP: '2s',
+        },
+      });
+      children.push(child);
+      const append = (d: string) => {
+        replica.log = (replica.log + d).slice(-100_000);
+        operatorLog = (operatorLog + d).slice(-200_000);
+      };
+      child.stdout?.setEncoding('utf8').on('data', append);
+      child.stderr?.setEncoding('utf8').on('data', append);
+      await waitFor(`${podName} to start`, WAIT_MS, async () => {
+        if (child.exitCode !== null) throw new Error(`${podName} exited ${child.exitCode}: ${replica.log}`);
+        return replica.log.includes('wharf operator started');
+      });
+      // Like the endpoints controller: the Service reaches a replica once it is ready.
+      await waitFor(`${podName} to be ready`, WAIT_MS, async () => {
+        return (await fetch(`http://127.0.0.1:${replica.healthPort}/readyz`)).status === 200;
+      });
+      endpoints.push(replica.webhookPort);
+      return { ...replica, child };
+    };
+    // The first one takes the Lease (and makes the certificate); the second stands by.
+    leader = await start('wharf-operator-7d9c-x1');
+    standby = await start('wharf-operator-7d9c-x2');
   }, K8S_SETUP_TIMEOUT_MS);
 
   afterAll(async () => {
@@ -290,9 +308,15 @@ describe('the default install (helm install), the operator under the chart’s S
       (block) => new X509Certificate(block),
     );
 
-  /** Creates a labelled pod as the admin; resolves with whether the webhook added the sidecar. */
+  /**
+   * Creates a labelled pod as the admin; resolves with whether the webhook added the sidecar. The
+   * proxy's tunnels are closed first, so the API server calls the webhook on a new connection (the
+   * next replica, a new TLS handshake against the current certificate and caBundle).
+   */
   let podSeq = 0;
   async function admitted(): Promise<{ status: number; injected: boolean; body: string }> {
+    proxy.closeTunnels();
+    await new Promise((resolve) => setTimeout(resolve, 50)); // lets the API server see the close
     const response = await cp.request('POST', `/api/v1/namespaces/${APPS}/pods`, {
       body: {
         apiVersion: 'v1',
@@ -310,9 +334,9 @@ describe('the default install (helm install), the operator under the chart’s S
   }
 
   /** The certificate the webhook serves to a client that checks it against `ca` for `servername`. */
-  function served(ca: string, servername: string): Promise<X509Certificate> {
+  function served(ca: string, servername: string, port = leader.webhookPort): Promise<X509Certificate> {
     return new Promise((resolve, reject) => {
-      const socket = tlsConnect({ host: '127.0.0.1', port: webhookPort, ca, servername }, () => {
+      const socket = tlsConnect({ host: '127.0.0.1', port, ca, servername }, () => {
         const cert = socket.getPeerX509Certificate();
         socket.destroy();
         if (cert === undefined) reject(new Error('no peer certificate'));
@@ -324,7 +348,7 @@ describe('the default install (helm install), the operator under the chart’s S
 
   it('takes the chart’s Lease in the release namespace and reports itself leader', async () => {
     await waitFor('the operator to lead', WAIT_MS, async () => {
-      const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+      const response = await fetch(`http://127.0.0.1:${leader.healthPort}/readyz`);
       const body = (await response.json()) as { role?: string };
       return response.status === 200 && body.role === 'leader';
     });
@@ -366,10 +390,26 @@ describe('the default install (helm install), the operator under the chart’s S
     expect(operatorLog).not.toMatch(/forbidden/i);
   });
 
-  it('the API server calls the webhook through its Service and the caBundle: a labelled pod gets the sidecar', async () => {
-    const answer = await admitted();
-    expect(answer).toMatchObject({ status: 201, injected: true });
-    expect([...proxy.tunnels.values()].reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  it('the standby replica serves the same certificate, read through its watch of the Secret', async () => {
+    const response = await fetch(`http://127.0.0.1:${standby.healthPort}/readyz`);
+    expect(await response.json()).toEqual({ ready: true, role: 'standby' });
+    await waitFor('both replicas to serve the Secret’s certificate', WAIT_MS, async () => {
+      const pems = (await secretPems()) ?? {};
+      const current = new X509Certificate(pems['tls.crt'] ?? '').fingerprint256;
+      const bundle = await caBundle();
+      const [a, b] = await Promise.all([
+        served(bundle, serviceDns, leader.webhookPort),
+        served(bundle, serviceDns, standby.webhookPort),
+      ]);
+      return a.fingerprint256 === current && b.fingerprint256 === current;
+    });
+  });
+
+  it('the API server calls the webhook through its Service and the caBundle: labelled pods get the sidecar', async () => {
+    for (let i = 0; i < 4; i++) expect(await admitted()).toMatchObject({ status: 201, injected: true });
+    // Both replicas answered (the stand-in for kube-proxy takes them in turn).
+    expect(proxy.upstreams.get(leader.webhookPort)).toBeGreaterThan(0);
+    expect(proxy.upstreams.get(standby.webhookPort)).toBeGreaterThan(0);
     // What the webhook serves is valid for the Service's name under the caBundle, and no other.
     const bundle = await caBundle();
     expect((await served(bundle, serviceDns)).checkHost(serviceDns)).toBe(serviceDns);
@@ -382,7 +422,10 @@ describe('the default install (helm install), the operator under the chart’s S
     const seen = { twoCas: false, switched: false, retired: false };
     const failures: string[] = [];
     let attempts = 0;
-    const deadline = Date.now() + 2 * CA_VALIDITY_S * 1000;
+    // A rotation starts every 20 s and takes 4 s: at most one and a half cycles to see one whole.
+    const deadline = Date.now() + 1.5 * CA_VALIDITY_S * 1000;
+    const handshakes = (port: number) => proxy.upstreams.get(port) ?? 0;
+    const [leaderBefore, standbyBefore] = [handshakes(leader.webhookPort), handshakes(standby.webhookPort)];
     // Pods keep coming while the operator rotates; every one must get its sidecar.
     while (!(seen.twoCas && seen.switched && seen.retired) && Date.now() < deadline) {
       const answer = await admitted();
@@ -397,9 +440,12 @@ describe('the default install (helm install), the operator under the chart’s S
       if (seen.switched && cas.length === 1 && signer?.fingerprint256 !== firstCa) seen.retired = true;
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(seen).toEqual({ twoCas: true, switched: true, retired: true });
     expect(failures).toEqual([]);
+    expect(seen).toEqual({ twoCas: true, switched: true, retired: true });
     expect(attempts).toBeGreaterThan(20);
+    // Each on a new connection, to either replica.
+    expect(handshakes(leader.webhookPort) - leaderBefore).toBeGreaterThan(attempts / 4);
+    expect(handshakes(standby.webhookPort) - standbyBefore).toBeGreaterThan(attempts / 4);
     // The webhook now serves a certificate of the new CA, which the caBundle holds.
     const after = (await secretPems()) ?? {};
     expect(after['tls.crt']).not.toBe(before['tls.crt']);
@@ -410,7 +456,15 @@ describe('the default install (helm install), the operator under the chart’s S
     );
     const bundle = await caBundle();
     expect(certsOf(bundle).map((c) => c.fingerprint256)).not.toContain(firstCa);
-    expect((await served(bundle, serviceDns)).checkHost(serviceDns)).toBe(serviceDns);
+    // Both replicas serve the new certificate (the standby through its watch).
+    await waitFor('both replicas to serve the rotated certificate', WAIT_MS, async () => {
+      const current = new X509Certificate((await secretPems())?.['tls.crt'] ?? '').fingerprint256;
+      const [a, b] = await Promise.all([
+        served(bundle, serviceDns, leader.webhookPort),
+        served(bundle, serviceDns, standby.webhookPort),
+      ]);
+      return a.fingerprint256 === current && b.fingerprint256 === current;
+    });
     expect(await admitted()).toMatchObject({ status: 201, injected: true });
     const events = (await cp.request('GET', `/apis/events.k8s.io/v1/namespaces/${NAMESPACE}/events`)).json as {
       items: { reason: string; regarding: { name: string } }[];
@@ -425,7 +479,7 @@ describe('the default install (helm install), the operator under the chart’s S
       ['true', 8],
     ] as const) {
       // Paused, the operator cannot put a wiped caBundle back: what the upgrade leaves is Helm's doing.
-      operator.kill('SIGSTOP');
+      leader.child.kill('SIGSTOP');
       try {
         const bundle = await caBundle();
         expect(bundle).toContain('BEGIN CERTIFICATE');
@@ -451,7 +505,7 @@ describe('the default install (helm install), the operator under the chart’s S
         expect(webhook?.timeoutSeconds).toBe(timeoutSeconds);
         expect(Buffer.from(webhook?.clientConfig.caBundle ?? '', 'base64').toString('utf8')).toBe(bundle);
       } finally {
-        operator.kill('SIGCONT');
+        leader.child.kill('SIGCONT');
       }
     }
     expect(await admitted()).toMatchObject({ status: 201, injected: true });

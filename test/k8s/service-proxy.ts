@@ -8,6 +8,13 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 export interface ServiceProxy {
   /** Tunnels opened so far, by CONNECT target. */
   readonly tunnels: ReadonlyMap<string, number>;
+  /** Tunnels opened so far, by the loopback port they reached. */
+  readonly upstreams: ReadonlyMap<number, number>;
+  /**
+   * Ends the open tunnels: the API server keeps its connections to a webhook alive, so without
+   * this a new certificate would only be seen by its next new connection.
+   */
+  closeTunnels(): void;
   close(): Promise<void>;
 }
 
@@ -18,7 +25,9 @@ export async function startServiceProxy(
   route: (target: string) => number | undefined,
 ): Promise<ServiceProxy> {
   const tunnels = new Map<string, number>();
+  const upstreams = new Map<number, number>();
   const sockets = new Set<Socket>();
+  const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
@@ -39,7 +48,10 @@ export async function startServiceProxy(
         return;
       }
       const upstream = createConnection({ host: '127.0.0.1', port }, () => {
+        open.add(client);
+        client.on('close', () => open.delete(client));
         tunnels.set(target, (tunnels.get(target) ?? 0) + 1);
+        upstreams.set(port, (upstreams.get(port) ?? 0) + 1);
         client.write('HTTP/1.1 200 Connection established\r\n\r\n');
         const rest = head.subarray(end + 4);
         if (rest.length > 0) upstream.write(rest);
@@ -65,6 +77,10 @@ export async function startServiceProxy(
   });
   return {
     tunnels,
+    upstreams,
+    closeTunnels() {
+      for (const socket of open) socket.destroy();
+    },
     close: () =>
       new Promise((resolve) => {
         for (const socket of sockets) socket.destroy();
