@@ -12,6 +12,7 @@ import { runControllers } from './controllers.ts';
 import { type HealthState, startHealth } from './health.ts';
 import { createOperatorMetrics } from './metrics.ts';
 import { BrokerDirectory } from './reconcile/broker-directory.ts';
+import { ClusterCaCache } from './reconcile/cluster-ca.ts';
 import { createEventRecorder } from './reconcile/events.ts';
 import { createKubeClient, type KubeClient } from './runtime/kube-client.ts';
 import { DEFAULT_TIMING, LeaderElector, type Lease } from './runtime/leader-election.ts';
@@ -62,6 +63,7 @@ export async function runOperator(
   let certs: WebhookCertificates | undefined;
   if (config.webhook !== undefined) {
     const { tls } = config.webhook;
+    const clusterCas = new ClusterCaCache(kube);
     webhook = await startWebhook({
       host: config.webhook.host,
       port: config.webhook.port,
@@ -74,6 +76,11 @@ export async function runOperator(
         serverVersion,
         otlpEndpoint: config.otlpEndpoint,
         defaultLogLevel: config.sidecarLogLevel,
+      },
+      // Sidecars of a cluster whose brokers serve TLS get its CA inline (every replica reads it).
+      trust: async (cluster) => {
+        const caPem = await clusterCas.caOf(cluster);
+        return caPem === undefined ? undefined : { caPem };
       },
     });
     if (tls.kind === 'managed') {

@@ -3,7 +3,7 @@
 // part, is kept. The operator needs `get` on that Secret, by name, in the cluster's namespace
 // (brokerTlsSecretRules in ../rbac.ts); a missing Secret, ca.crt or permission is a
 // FAILED_PRECONDITION saying which, for the cluster's status and the webhook's refusal.
-import { failedPrecondition } from '../../common/errors.ts';
+import { failedPrecondition, isWharfError } from '../../common/errors.ts';
 import { TLS_CA_FILE } from '../../common/tls.ts';
 import type { WharfCluster } from '../../crds/types.ts';
 import { tlsSecretName } from '../model/cluster-spec.ts';
@@ -59,8 +59,15 @@ export class ClusterCaCache {
     const nowMs = this.#nowMs();
     const known = this.#entries.get(id);
     if (known !== undefined && nowMs - known.readAtMs < CLUSTER_CA_TTL_MS) return known.ca;
-    const cluster = await this.#kube.get<WharfCluster>(resourcePath('WharfCluster', key.namespace, key.name));
-    const ca = cluster === undefined ? undefined : await readClusterCa(this.#kube, cluster);
+    let ca: string | undefined;
+    try {
+      const cluster = await this.#kube.get<WharfCluster>(resourcePath('WharfCluster', key.namespace, key.name));
+      ca = cluster === undefined ? undefined : await readClusterCa(this.#kube, cluster);
+    } catch (error) {
+      // The API server did not answer: what was read last is better than refusing every pod.
+      if (known !== undefined && !isWharfError(error)) return known.ca;
+      throw error;
+    }
     this.#entries.set(id, { ca, readAtMs: nowMs });
     // Bounded: clusters are few; forget the stale ones when there are many.
     if (this.#entries.size > 1_000) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AdmissionRequestError, admit } from './admission.ts';
+import { AdmissionRequestError, admissionTarget, admit, refuse } from './admission.ts';
 import type { InjectorConfig } from './sidecar-patch.ts';
 
 const config: InjectorConfig = {
@@ -41,5 +41,28 @@ describe('admit', () => {
 
   it('rejects something that is not an AdmissionReview', () => {
     expect(() => admit({ hello: 1 }, config, encode)).toThrow(AdmissionRequestError);
+  });
+
+  it('names the cluster whose CA to look up first, only for a pod it would inject into', () => {
+    const pod = { spec: { containers: [{ name: 'app' }] } };
+    expect(admissionTarget(review(pod), config)).toEqual({ namespace: 'messaging', name: 'wharf' });
+    expect(admissionTarget(review(pod, 'UPDATE'), config)).toBeUndefined();
+    const bad = { metadata: { annotations: { 'wharf.dev/port': 'x' } }, spec: { containers: [{ name: 'app' }] } };
+    expect(admissionTarget(review(bad), config)).toBeUndefined(); // admit refuses it, naming the annotation
+    expect(() => admissionTarget({}, config)).toThrow(AdmissionRequestError);
+  });
+
+  it('puts the CA it is given into the sidecar, and refuses with a reason when there is none to give', () => {
+    const caPem = '-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n';
+    const answer = admit(review({ spec: { containers: [{ name: 'app' }] } }), config, encode, { caPem });
+    const patch = JSON.parse(answer.response?.patch?.slice(4, -1) ?? '') as {
+      value: { env?: { name: string; value?: string }[] }[];
+    }[];
+    expect(patch[0]?.value[0]?.env).toContainEqual({ name: 'WHARF_TLS_CA_PEM', value: caPem });
+    expect(refuse(review({}), 500, 'no ca.crt').response).toEqual({
+      uid: 'u-1',
+      allowed: false,
+      status: { code: 500, message: 'wharf sidecar injection: no ca.crt' },
+    });
   });
 });

@@ -139,4 +139,40 @@ describe('webhook server', () => {
     inMemory.setCertificate(two);
     expect((await post(inMemory.port, review)).peerCn).toBe('two');
   });
+
+  it("asks for the CA of the pod's cluster first: given one, the sidecar gets it; failing, the pod is refused", async () => {
+    const asked: string[] = [];
+    let failure: Error | undefined;
+    const trusting = await startWebhook({
+      host: '127.0.0.1',
+      port: 0,
+      files: selfSigned('trusting'),
+      logger: silentLogger(),
+      config: injector,
+      trust: async (cluster) => {
+        asked.push(`${cluster.namespace}/${cluster.name}`);
+        if (failure !== undefined) throw failure;
+        return { caPem: 'CA PEM' };
+      },
+    });
+    try {
+      const answer = (await post(trusting.port, review)).json as { response: { patch: string } };
+      const patch = JSON.parse(Buffer.from(answer.response.patch, 'base64').toString()) as {
+        value: { env?: { name: string; value?: string }[] };
+      }[];
+      expect(patch[0]?.value.env).toContainEqual({ name: 'WHARF_TLS_CA_PEM', value: 'CA PEM' });
+      expect(asked).toEqual(['messaging/wharf']);
+      failure = new Error(
+        'WharfCluster messaging/wharf has TLS on, but its Secret messaging/wharf-tls does not exist (yet)',
+      );
+      const refused = (await post(trusting.port, review)).json as { response: unknown };
+      expect(refused.response).toEqual({
+        uid: 'u-7',
+        allowed: false,
+        status: { code: 500, message: `wharf sidecar injection: ${failure.message}` },
+      });
+    } finally {
+      await trusting.close();
+    }
+  });
 });

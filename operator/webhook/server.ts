@@ -4,14 +4,15 @@
 // certificate is served without a restart; or from the caller through setCertificate (the operator
 // reads its own certificate Secret through the API: ../certs/webhook-certs.ts). Until a certificate
 // is there, every handshake fails (and the API server applies the webhook's failurePolicy). Bodies
-// are bounded.
+// are bounded. Before admitting a pod it asks `trust` for the CA of the pod's cluster (its brokers
+// may serve TLS); when that cannot be read, the pod is refused with the reason.
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createSecureContext } from 'node:tls';
 import type { Logger } from '../../common/logger.ts';
-import { AdmissionRequestError, admit } from './admission.ts';
-import type { InjectorConfig } from './sidecar-patch.ts';
+import { AdmissionRequestError, admissionTarget, admit, refuse } from './admission.ts';
+import type { InjectorConfig, SidecarTrust } from './sidecar-patch.ts';
 
 export const MUTATE_PATH = '/mutate';
 /** How often the certificate files are read again (cert-manager rotates them in place). */
@@ -27,6 +28,14 @@ export interface WebhookOptions {
   readonly logger: Logger;
   /** Default CERT_RELOAD_MS. */
   readonly certReloadMs?: number;
+  /**
+   * The CA of a WharfCluster's brokers when they serve TLS (undefined: plaintext); throws when it
+   * cannot be read. Unset: sidecars are never told a CA.
+   */
+  readonly trust?: (cluster: {
+    readonly namespace: string;
+    readonly name: string;
+  }) => Promise<SidecarTrust | undefined>;
 }
 
 export interface CertificatePair {
@@ -74,10 +83,22 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       }
       chunks.push(chunk);
     });
-    req.on('end', () => {
+    req.on('end', async () => {
       try {
         const review: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        const answer = admit(review, options.config, (json) => Buffer.from(json).toString('base64'));
+        const target = options.trust === undefined ? undefined : admissionTarget(review, options.config);
+        let trust: SidecarTrust | undefined;
+        if (target !== undefined && options.trust !== undefined) {
+          try {
+            trust = await options.trust(target);
+          } catch (error) {
+            // A sidecar that could not verify its brokers would never connect: say why instead.
+            logger.warn({ err: error, cluster: target }, 'sidecar injection refused: no CA for the cluster');
+            reply(200, refuse(review, 500, (error as Error).message));
+            return;
+          }
+        }
+        const answer = admit(review, options.config, (json) => Buffer.from(json).toString('base64'), trust);
         logger.debug({ uid: answer.response?.uid, allowed: answer.response?.allowed }, 'admission review');
         reply(200, answer);
       } catch (error) {

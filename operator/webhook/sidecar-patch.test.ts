@@ -7,6 +7,7 @@ import {
   SIDECAR_CONTAINER,
   sidecarPatch,
   supportsNativeSidecars,
+  targetCluster,
 } from './sidecar-patch.ts';
 
 const config: InjectorConfig = {
@@ -198,5 +199,30 @@ describe('sidecarPatch', () => {
     const names = Object.values(SIDECAR_OPTIONS).map((o) => o.annotation);
     expect(new Set(names).size).toBe(names.length);
     expect(names.every((n) => n.startsWith('wharf.dev/'))).toBe(true);
+  });
+
+  it('gives the sidecar the CA of brokers that serve TLS, inline, and nothing without', () => {
+    const caPem = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
+    const result = sidecarPatch(appPod(), 'shop', config, { caPem });
+    if (result.kind !== 'patch') throw new Error(result.reason);
+    const sidecar = (applyPatch(appPod() as unknown as PatchedPod, result.patch).spec.initContainers ?? [])[0];
+    expect(sidecar?.env?.find((e) => e.name === 'WHARF_TLS_CA_PEM')).toEqual({
+      name: 'WHARF_TLS_CA_PEM',
+      value: caPem,
+    });
+    expect(inject(appPod()).sidecar.env?.map((e) => e.name)).not.toContain('WHARF_TLS_CA_PEM');
+  });
+
+  it('names the cluster a pod would get a sidecar for, whose CA to look up', () => {
+    expect(targetCluster(appPod(), 'shop', config)).toEqual({ namespace: 'messaging', name: 'wharf' });
+    expect(targetCluster(appPod({ 'wharf.dev/cluster': 'local' }), 'shop', config)).toEqual({
+      namespace: 'shop',
+      name: 'local',
+    });
+    expect(targetCluster(appPod({ 'wharf.dev/cluster': 'ops/main' }), 'shop', config)).toEqual({
+      namespace: 'ops',
+      name: 'main',
+    });
+    expect(targetCluster(appPod({}, { containers: [{ name: SIDECAR_CONTAINER }] }), 'shop', config)).toBeUndefined();
   });
 });

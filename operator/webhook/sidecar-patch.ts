@@ -1,6 +1,12 @@
 // The sidecar injection as a pure function of the pod and the injector's configuration (Dapr's
 // sidecar_patcher shape): it returns the JSON Patch (RFC 6902) the webhook answers with, or says
 // why nothing is injected. The admission plumbing (HTTPS, AdmissionReview) lives in server.ts.
+//
+// When the pod's WharfCluster serves TLS, the plumbing passes its CA (ca.crt of the cluster's TLS
+// Secret) and the sidecar gets it inline as WHARF_TLS_CA_PEM, as Dapr's injector hands sidecars
+// their trust anchors: the pod lives in the app's namespace and cannot mount a Secret of the
+// cluster's, and a CA certificate is public. A pod keeps the CA it was created with; after a CA
+// change, pods are restarted to take the new one (see docs/install.md).
 import { readSidecarOptions, type SidecarOptions } from './annotations.ts';
 
 export const SIDECAR_CONTAINER = 'wharf-sidecar';
@@ -40,6 +46,11 @@ export interface InjectorConfig {
   readonly defaultLogLevel: string;
 }
 
+/** How the sidecar verifies its cluster's brokers: their CA bundle (PEM), when they serve TLS. */
+export interface SidecarTrust {
+  readonly caPem: string;
+}
+
 export type PatchOperation =
   | { readonly op: 'add'; readonly path: string; readonly value: unknown }
   | { readonly op: 'replace'; readonly path: string; readonly value: unknown };
@@ -52,10 +63,29 @@ export function supportsNativeSidecars(version: InjectorConfig['serverVersion'])
   return version.major > 1 || (version.major === 1 && version.minor >= 29);
 }
 
+/** "wharf" in a pod of namespace "shop" → shop/wharf; "messaging/wharf" → messaging/wharf. */
+function clusterKeyOf(ref: string, podNamespace: string): { readonly namespace: string; readonly name: string } {
+  const [namespace, name] = ref.includes('/') ? (ref.split('/', 2) as [string, string]) : [podNamespace, ref];
+  return { namespace, name };
+}
+
 /** "wharf" → the client Service of messaging/wharf: "wharf.messaging.svc.cluster.local:7400". */
 export function clusterAddress(ref: string, podNamespace: string, clusterDomain: string): string {
-  const [namespace, name] = ref.includes('/') ? ref.split('/', 2) : [podNamespace, ref];
+  const { namespace, name } = clusterKeyOf(ref, podNamespace);
   return `${name}.${namespace}.svc.${clusterDomain}:${BROKER_CLIENT_PORT}`;
+}
+
+/**
+ * The WharfCluster `pod` would be given a sidecar for (its wharf.dev/cluster annotation, or the
+ * default), or undefined when nothing would be injected. Throws AnnotationError as sidecarPatch.
+ */
+export function targetCluster(
+  pod: PodLike,
+  namespace: string,
+  config: InjectorConfig,
+): { readonly namespace: string; readonly name: string } | undefined {
+  if (hasSidecar(pod.spec?.containers) || hasSidecar(pod.spec?.initContainers)) return undefined;
+  return clusterKeyOf(readSidecarOptions(pod.metadata?.annotations).cluster ?? config.defaultCluster, namespace);
 }
 
 type EnvVar = { name: string; value: string } | { name: string; valueFrom: unknown };
@@ -66,6 +96,7 @@ export function sidecarContainer(
   config: InjectorConfig,
   podNamespace: string,
   native: boolean,
+  trust?: SidecarTrust,
 ): Record<string, unknown> {
   const port = options.port ?? DEFAULT_SIDECAR_PORT;
   const cluster = options.cluster ?? config.defaultCluster;
@@ -77,6 +108,7 @@ export function sidecarContainer(
     { name: 'OTEL_SERVICE_NAME', value: SIDECAR_CONTAINER },
   ];
   if (config.otlpEndpoint !== '') env.push({ name: 'OTEL_EXPORTER_OTLP_ENDPOINT', value: config.otlpEndpoint });
+  if (trust !== undefined) env.push({ name: 'WHARF_TLS_CA_PEM', value: trust.caPem });
   const requests: Record<string, string> = {};
   const limits: Record<string, string> = {};
   if (options.cpuRequest !== undefined) requests.cpu = options.cpuRequest;
@@ -109,16 +141,22 @@ const hasSidecar = (containers: readonly ContainerLike[] | undefined): boolean =
 
 /**
  * The patch that adds the sidecar to `pod` (and WHARF_ADDR to each app container that has none).
- * `namespace` is the request's namespace (a pod being created may not carry one yet). Throws
- * AnnotationError for an unusable `wharf.dev/*` annotation.
+ * `namespace` is the request's namespace (a pod being created may not carry one yet); `trust` the
+ * CA of the target cluster's brokers when they serve TLS. Throws AnnotationError for an unusable
+ * `wharf.dev/*` annotation.
  */
-export function sidecarPatch(pod: PodLike, namespace: string, config: InjectorConfig): InjectionResult {
+export function sidecarPatch(
+  pod: PodLike,
+  namespace: string,
+  config: InjectorConfig,
+  trust?: SidecarTrust,
+): InjectionResult {
   if (hasSidecar(pod.spec?.containers) || hasSidecar(pod.spec?.initContainers)) {
     return { kind: 'skip', reason: `the pod already has a ${SIDECAR_CONTAINER} container` };
   }
   const options = readSidecarOptions(pod.metadata?.annotations);
   const native = supportsNativeSidecars(config.serverVersion);
-  const container = sidecarContainer(options, config, namespace, native);
+  const container = sidecarContainer(options, config, namespace, native, trust);
   const patch: PatchOperation[] = [];
   if (native) {
     // First among the init containers, so the others can already reach the broker.
