@@ -167,6 +167,14 @@ function sourceFiles(dir: string): string[] {
   return files.sort();
 }
 
+/** What a variable that no flag sets is for, where a reader would otherwise have to guess. */
+const VARIABLE_NOTES: Readonly<Record<string, string>> = {
+  WHARF_EXIT_WITH_STDIN:
+    'internal: `wharf dev` sets it to 1 for the brokers it runs, which then stop when it dies (their stdin closes); not meant to be set by hand',
+  WHARF_TLS_CA_PEM:
+    'sidecar: the CA bundle of the brokers itself (PEM), instead of a `--tls-ca` file; the injecting webhook sets it when the cluster has TLS on',
+};
+
 function environmentSection(): string {
   // [component, source roots, how its flags are spelt on the image's command line]
   const components: [string, string[], string][] = [
@@ -199,7 +207,7 @@ function environmentSection(): string {
     .sort()
     .map(
       (name) =>
-        `| \`${name}\` | ${[...(readers.get(name) ?? [])].join(', ')} | ${[...(flags.get(name) ?? [])].join('<br>')} |`,
+        `| \`${name}\` | ${[...(readers.get(name) ?? [])].join(', ')} | ${[...(flags.get(name) ?? []), ...(VARIABLE_NOTES[name] === undefined ? [] : [cell(VARIABLE_NOTES[name])])].join('<br>')} |`,
     );
   return [
     '## Environment variables',

@@ -38,12 +38,12 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
       .option('--json', 'machine-readable output', false)
       .option(
         '--tls-ca <file>',
-        "TLS to a broker: verify it against this CA bundle, the brokers' ca.crt ($WHARF_TLS_CA)",
+        'TLS to a broker: verify it against this CA bundle, ca.crt of the brokers ($WHARF_TLS_CA)',
         io.env.WHARF_TLS_CA || undefined,
       )
       .option(
         '--tls-server-name <name>',
-        "the name the broker's certificate must carry when --addr does not, e.g. through kubectl port-forward ($WHARF_TLS_SERVER_NAME)",
+        'with --tls-ca: the name the certificate of the broker must carry when --addr does not, e.g. through kubectl port-forward ($WHARF_TLS_SERVER_NAME)',
         io.env.WHARF_TLS_SERVER_NAME || undefined,
       )
       .exitOverride();
@@ -191,12 +191,12 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .option('--json', 'machine-readable output', false)
     .option(
       '--tls-ca <file>',
-      "TLS to a broker: verify it against this CA bundle, the brokers' ca.crt ($WHARF_TLS_CA)",
+      'TLS to a broker: verify it against this CA bundle, ca.crt of the brokers ($WHARF_TLS_CA)',
       io.env.WHARF_TLS_CA || undefined,
     )
     .option(
       '--tls-server-name <name>',
-      "the name the broker's certificate must carry ($WHARF_TLS_SERVER_NAME)",
+      'with --tls-ca: the name the certificate of the broker must carry when --addr does not, e.g. through kubectl port-forward ($WHARF_TLS_SERVER_NAME)',
       io.env.WHARF_TLS_SERVER_NAME || undefined,
     )
     .exitOverride()

@@ -123,7 +123,7 @@ export function parseConfig(argv: readonly string[], env: Env): SidecarConfig {
     .option('--drain-grace <duration>', 'how long SIGTERM waits for in-flight work (env WHARF_SIDECAR_DRAIN_GRACE)')
     .option(
       '--tls-ca <file>',
-      "connect to the brokers with TLS, verifying them against this CA bundle (PEM; the brokers' ca.crt), reloaded when it changes (env WHARF_TLS_CA; WHARF_TLS_CA_PEM gives the PEM itself)",
+      'connect to the brokers with TLS, verified against this CA bundle (PEM: ca.crt of the brokers), reloaded when it changes (env WHARF_TLS_CA)',
     );
   try {
     program.parse([...argv], { from: 'user' });

@@ -58,7 +58,10 @@ async function get(path: string): Promise<Obj | undefined> {
 async function until(what: string, path: string, accept: (o: Obj | undefined) => boolean): Promise<Obj> {
   let last: Obj | undefined;
   try {
-    await waitFor(what, WAIT_MS, async () => accept((last = await get(path))));
+    await waitFor(what, WAIT_MS, async () => {
+      last = await get(path);
+      return accept(last);
+    });
   } catch (error) {
     throw new Error(`${(error as Error).message}\nlast: ${JSON.stringify(last?.status)}\n${operatorLog.slice(-3000)}`);
   }
