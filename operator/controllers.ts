@@ -1,11 +1,15 @@
 // The controllers: one informer per kind and namespace feeding one keyed work queue
 // ("Kind|namespace/name"), workers that dispatch keys to the reconcilers, and a periodic resync
 // that re-queues every known object (level-triggered: a missed event is only late, never lost).
+// The brokers' StatefulSets and pods are watched too (by label): a change to one queues its
+// WharfCluster at once, so a pod that turns ready joins the Raft group without waiting for the
+// cluster's next scheduled look.
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../common/logger.ts';
 import type { Queue, Topic, WharfCluster } from '../crds/types.ts';
 import type { OperatorMetrics } from './metrics.ts';
 import type { OperatorSettings } from './model/cluster-spec.ts';
+import { CHILDREN_SELECTOR, owningCluster } from './model/names.ts';
 import type { BrokerDirectory } from './reconcile/broker-directory.ts';
 import { reconcileCluster } from './reconcile/cluster-reconciler.ts';
 import { type Cache, objectKey, type ReconcileDeps, splitKey } from './reconcile/deps.ts';
@@ -20,6 +24,8 @@ import { runWorkers, WorkQueue } from './runtime/work-queue.ts';
 
 type WatchedKind = 'WharfCluster' | 'Queue' | 'Topic';
 const KINDS: readonly WatchedKind[] = ['WharfCluster', 'Queue', 'Topic'];
+/** Objects of the brokers, watched only to queue their cluster. */
+const CHILD_KINDS = ['StatefulSet', 'Pod'] as const;
 export const RESYNC_MS = 60_000;
 
 export interface ControllerOptions {
@@ -80,6 +86,23 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
       }),
     );
   }
+  const children = CHILD_KINDS.flatMap((kind) =>
+    scopes.map((namespace) => {
+      const path = resourcePath(kind, namespace);
+      return new ResilientInformer<KubernetesObject>({
+        path,
+        labelSelector: CHILDREN_SELECTOR,
+        kubeConfig: options.kubeConfig,
+        list: () => options.kube.list(path, CHILDREN_SELECTOR) as Promise<KubernetesListObject<KubernetesObject>>,
+        timers,
+        logger,
+        onChange: (_type, object) => {
+          const cluster = owningCluster(object);
+          if (cluster !== undefined) queue.add(`WharfCluster|${cluster.namespace}/${cluster.name}`);
+        },
+      });
+    }),
+  );
   const all = (kind: WatchedKind) => informers.get(kind) ?? [];
   const enqueueAll = (kinds: readonly WatchedKind[]): void => {
     for (const kind of kinds)
@@ -101,10 +124,13 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
   options.metrics.watch({
     queueDepth: () => queue.length,
     queueRefused: () => queue.refusedCount,
-    informerRestarts: () => KINDS.reduce((sum, kind) => sum + all(kind).reduce((n, i) => n + i.restarts, 0), 0),
+    informerRestarts: () =>
+      KINDS.reduce((sum, kind) => sum + all(kind).reduce((n, i) => n + i.restarts, 0), 0) +
+      children.reduce((n, i) => n + i.restarts, 0),
   });
   // Clusters first, so Queues and Topics find them in the cache.
   for (const kind of KINDS) await Promise.all(all(kind).map((informer) => informer.start()));
+  await Promise.all(children.map((informer) => informer.start()));
   logger.info({ namespaces: options.namespaces.length === 0 ? 'all' : options.namespaces }, 'controllers started');
   const workers = runWorkers(
     queue,
@@ -143,5 +169,10 @@ export async function runControllers(options: ControllerOptions, stop: AbortSign
     else stop.addEventListener('abort', () => resolve(), { once: true });
   });
   queue.shutDown();
-  await Promise.all([workers, resync, ...KINDS.flatMap((kind) => all(kind).map((informer) => informer.stop()))]);
+  await Promise.all([
+    workers,
+    resync,
+    ...KINDS.flatMap((kind) => all(kind).map((informer) => informer.stop())),
+    ...children.map((informer) => informer.stop()),
+  ]);
 }

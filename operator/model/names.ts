@@ -59,6 +59,22 @@ export function clusterLabels(key: ObjectKey): Record<string, string> {
   };
 }
 
+/** Selects the broker StatefulSets and pods of every cluster this operator manages. */
+export const CHILDREN_SELECTOR = `app.kubernetes.io/managed-by=${FIELD_MANAGER},app.kubernetes.io/component=broker`;
+
+/** The WharfCluster a broker StatefulSet or pod belongs to, from its labels; undefined for others. */
+export function owningCluster(object: {
+  readonly metadata?: { readonly namespace?: string; readonly labels?: Readonly<Record<string, string>> };
+}): ObjectKey | undefined {
+  const labels = object.metadata?.labels ?? {};
+  const name = labels['app.kubernetes.io/instance'];
+  const namespace = object.metadata?.namespace;
+  if (labels['app.kubernetes.io/managed-by'] !== FIELD_MANAGER || labels['app.kubernetes.io/component'] !== 'broker') {
+    return undefined;
+  }
+  return name === undefined || name === '' || namespace === undefined ? undefined : { namespace, name };
+}
+
 /** The subset that selects the cluster's broker pods (immutable once a StatefulSet exists). */
 export function selectorLabels(key: ObjectKey): Record<string, string> {
   return {

@@ -21,6 +21,8 @@ export interface InformerOptions<T extends KubernetesObject> {
   /** Collection path, e.g. /apis/wharf.dev/v1alpha1/namespaces/shop/queues. */
   readonly path: string;
   readonly list: () => Promise<KubernetesListObject<T>>;
+  /** Only objects with these labels (e.g. "a=b,c=d"); `list` must ask for the same. */
+  readonly labelSelector?: string;
   readonly timers: Timers;
   readonly logger: Logger;
   readonly onChange: (type: ChangeType, object: T) => void;
@@ -58,7 +60,7 @@ export class ResilientInformer<T extends KubernetesObject> {
       options.make ??
       (() => {
         if (options.kubeConfig === undefined) throw new Error('an informer needs a kubeConfig');
-        return makeInformer(options.kubeConfig, options.path, options.list);
+        return makeInformer(options.kubeConfig, options.path, options.list, options.labelSelector);
       });
     this.#informer = make();
     const heard = (): void => {

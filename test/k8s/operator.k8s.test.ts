@@ -657,6 +657,9 @@ describe('wharf operator against a real API server', () => {
     const reconciled = /^wharf_operator_reconciles_total\{kind="Queue",result="ok"\} (\d+)$/m.exec(metrics);
     expect(Number(reconciled?.[1])).toBeGreaterThan(0);
     expect(metrics).toMatch(/^wharf_operator_workqueue_depth \d+$/m);
+    // Every watch (WharfClusters, Queues, Topics, and the brokers' StatefulSets and pods) runs
+    // under the operator's RBAC: a refused list or watch would have restarted one by now.
+    expect(metrics).toMatch(/^wharf_operator_informer_restarts 0$/m);
   });
 
   it('scales 3 → 5 → 3 in the safe membership order', async () => {
