@@ -5,9 +5,10 @@
 // history of commands and their results: dedup (one message per dedup id), no phantom delivery,
 // per-key first-delivery order on the PerKey queue, no message acknowledged twice; and at the end
 // no acknowledged publish lost, at-least-once (every such message acked in its queue or the
-// dead-letter queue) and dead-letter accounting.
+// dead-letter queue, unless its TTL ran out first) and dead-letter accounting. An expired message
+// is never delivered again.
 
-import type { ApplyResult, Command } from '../../broker/engine/types.ts';
+import type { ApplyResult, Command, ExpiredMessage } from '../../broker/engine/types.ts';
 import type { RaftReplica } from '../../broker/replica/raft-replica.ts';
 
 export class SimFailure extends Error {
@@ -50,6 +51,8 @@ export class Checker {
   readonly #lastFirstDelivery = new Map<string, number>();
   readonly ackedIn = new Map<string, string>();
   readonly delivered = new Set<string>();
+  /** Messages whose TTL ran out, by message id: where they were then. */
+  readonly expired = new Map<string, string>();
   leases = 0;
 
   /** The first violation found (also thrown, but a throw inside a replica may be caught there). */
@@ -115,9 +118,15 @@ export class Checker {
   }
 
   /** The committed command at `index` and its result (first applier only). */
-  model(index: number, command: Command, result: ApplyResult): void {
+  model(index: number, command: Command, result: ApplyResult, expired: readonly ExpiredMessage[]): void {
     if (index <= this.#modelIndex) return;
     this.#modelIndex = index;
+    // Time moves before the command applies: these ran out first.
+    for (const message of expired) {
+      if (!this.published.has(message.messageId)) this.fail(`expired ${message.messageId} was never published`);
+      if (this.expired.has(message.messageId)) this.fail(`${message.messageId} expired twice`);
+      this.expired.set(message.messageId, message.destination);
+    }
     if (command.type === 'publish' && 'type' in result && result.type === 'published') {
       command.items.forEach((item, i) => {
         const outcome = result.outcomes[i];
@@ -144,6 +153,7 @@ export class Checker {
         const published = this.published.get(d.messageId);
         if (published === undefined) this.fail(`phantom delivery: ${d.messageId} was never published`);
         if (this.ackedIn.has(d.messageId)) this.fail(`${d.messageId} delivered again after it was acknowledged`);
+        if (this.expired.has(d.messageId)) this.fail(`${d.messageId} delivered after its TTL ran out`);
         this.delivered.add(d.messageId);
         this.#receipts.set(d.receipt, { messageId: d.messageId, destination: d.destination });
         if (d.destination === MAIN_QUEUE && d.attempt === 1) {
@@ -179,17 +189,21 @@ export class Checker {
   finalCheck(ackedPublishes: ReadonlyMap<string, string>, deadLettered: number): void {
     for (const [dedupId, messageId] of ackedPublishes) {
       if (!this.published.has(messageId)) this.fail(`lost acknowledged publish ${dedupId} (${messageId})`);
-      if (!this.ackedIn.has(messageId))
+      if (!this.ackedIn.has(messageId) && !this.expired.has(messageId))
         this.fail(`at-least-once: acknowledged publish ${dedupId} never acked by a consumer`);
     }
     for (const messageId of this.published.keys()) {
-      if (!this.ackedIn.has(messageId)) this.fail(`stored message ${messageId} never delivered and acknowledged`);
+      if (!this.ackedIn.has(messageId) && !this.expired.has(messageId)) {
+        this.fail(`stored message ${messageId} never delivered and acknowledged`);
+      }
     }
+    // A dead letter is acked from the DLQ, or expires there (its TTL goes with it).
     let fromDeadLetter = 0;
     for (const destination of this.ackedIn.values()) if (destination === DEAD_LETTER_QUEUE) fromDeadLetter++;
+    for (const destination of this.expired.values()) if (destination === DEAD_LETTER_QUEUE) fromDeadLetter++;
     if (fromDeadLetter !== deadLettered) {
       this.fail(
-        `dead-letter accounting: queue counts ${deadLettered} dead-lettered, ${fromDeadLetter} acked from the DLQ`,
+        `dead-letter accounting: queue counts ${deadLettered} dead-lettered, ${fromDeadLetter} acked from or expired in the DLQ`,
       );
     }
   }

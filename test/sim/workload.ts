@@ -9,6 +9,15 @@ import { DEAD_LETTER_QUEUE, MAIN_QUEUE } from './checker.ts';
 import type { World } from './world.ts';
 
 const CALL_TIMEOUT_MS = 300;
+/**
+ * Every eighth message gets a TTL of 0.1 to 1.5 s of simulated time, so some expire before they are
+ * consumed, under faults too. Derived from the message number, not drawn from the world's random
+ * stream, so adding TTLs did not reshuffle the draws of everything else.
+ */
+export function ttlOf(n: number): number {
+  return n % 8 === 7 ? 100 + ((n * 7919) % 1400) : 0;
+}
+
 const KEYS = ['k0', 'k1', 'k2', 'k3'];
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -96,7 +105,7 @@ export class Workload {
       dedupId,
       priority: 0,
       delayMs: 0,
-      ttlMs: 0,
+      ttlMs: ttlOf(n),
       replyTo: '',
       correlationId: '',
     };

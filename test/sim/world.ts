@@ -140,9 +140,9 @@ export class World {
         },
         persisted: (member, entries) => checker.persisted(member, entries),
       },
-      onApplied: (command, result) => {
+      onApplied: (command, result, expired) => {
         const last = this.#lastApplied;
-        if (last?.first === true) checker.model(last.index, command, result);
+        if (last?.first === true) checker.model(last.index, command, result, expired);
       },
     }).then(
       (replica) => {
