@@ -33,4 +33,6 @@ export interface ReplicaObserver {
   becameLeader?(member: string, term: number): void;
   /** Entries [from..to] of `term`s are durable in the member's log (for log-matching checks). */
   persisted?(member: string, entries: readonly { index: number; term: number; data: Uint8Array }[]): void;
+  /** The member installed a snapshot from the leader, at `index`, with `tailEntries` of log tail. */
+  installedSnapshot?(member: string, index: number, tailEntries: number): void;
 }

@@ -16,7 +16,7 @@ import type { LogEntry } from '../storage/log-entry.ts';
 import { SegmentLog } from '../storage/segment-log.ts';
 import { SnapshotStore } from '../storage/snapshot-store.ts';
 import { nodeStorageFs, type StorageFs } from '../storage/storage-fs.ts';
-import { decodeSnapshotPayload, encodeSnapshotPayload, type SnapshotPayload } from './snapshot-payload.ts';
+import { carriesTail, decodeSnapshotPayload, encodeSnapshotPayload, type SnapshotPayload } from './snapshot-payload.ts';
 
 export const ENTRY_NORMAL = 1;
 export const ENTRY_CONF_CHANGE = 2;
@@ -99,6 +99,20 @@ export class RaftDisk {
     const snapshotDir = join(options.dataDir, 'snapshots');
     const logDir = join(options.dataDir, 'log');
     const snapshots = new SnapshotStore(snapshotDir, { fs, logger, retainCount: 1 });
+    const marker = await readWholeFile(fs, join(options.dataDir, REPAIR_MARKER));
+    let repairAboveTerm = marker === undefined ? undefined : Number(marker.toString('utf8'));
+    if (repairAboveTerm !== undefined && !Number.isSafeInteger(repairAboveTerm)) repairAboveTerm = hard?.term ?? 0;
+    // The marker is durable before anything is moved to quarantine: a crash in between must not
+    // leave an emptied replica that votes as if it had never acknowledged anything.
+    const quarantineFor = async (dir: string, name: string): Promise<void> => {
+      // Acknowledgements we may have lost were sent in terms up to the one on disk.
+      const term = Math.max(repairAboveTerm ?? 0, hard?.term ?? 0);
+      if (repairAboveTerm !== term) {
+        await replaceFileAtomically(fs, options.dataDir, REPAIR_MARKER, [Buffer.from(String(term))]);
+        repairAboveTerm = term;
+      }
+      await quarantine(fs, dir, join(options.dataDir, 'quarantine', name));
+    };
     let corruption: CorruptLogError | undefined;
     let stored: { index: number; term: number; data: Uint8Array } | undefined;
     let payload: SnapshotPayload | undefined;
@@ -110,7 +124,7 @@ export class RaftDisk {
       corruption = error;
       stored = undefined;
       payload = undefined;
-      await quarantine(fs, snapshotDir, join(options.dataDir, 'quarantine', 'snapshots'));
+      await quarantineFor(snapshotDir, 'snapshots');
     }
     const logOptions = {
       fs,
@@ -120,13 +134,48 @@ export class RaftDisk {
     let log: SegmentLog;
     try {
       // A corrupt snapshot takes the log with it: the log below the snapshot may be gone already.
-      if (corruption !== undefined) await quarantine(fs, logDir, join(options.dataDir, 'quarantine', 'log'));
+      if (corruption !== undefined) await quarantineFor(logDir, 'log');
       log = await SegmentLog.open(logDir, logOptions);
     } catch (error) {
       if (!(error instanceof CorruptLogError)) throw error;
       corruption = error;
-      await quarantine(fs, logDir, join(options.dataDir, 'quarantine', 'log'));
+      await quarantineFor(logDir, 'log');
       log = await SegmentLog.open(logDir, logOptions);
+    }
+    // A log that starts after the snapshot (or, with none, after index 1) lost its link to it: a
+    // crash between quarantining a corrupt snapshot and its log leaves that. Unusable: repaired.
+    const snapshotIndex = stored?.index ?? 0;
+    if (log.lastIndex() >= log.firstIndex() && log.firstIndex() > snapshotIndex + 1) {
+      corruption ??= new CorruptLogError(
+        logDir,
+        0,
+        `the log starts at ${log.firstIndex()}, after the snapshot at ${snapshotIndex} that should precede it`,
+      );
+      await log.close();
+      await quarantineFor(logDir, 'log');
+      log = await SegmentLog.open(logDir, logOptions);
+    }
+    // Our own snapshot leaves the bodies of waiting messages in the log. A log that lost them (it
+    // was quarantined, or lost its end) cannot serve that snapshot's messages: both go, and the
+    // leader repairs this replica with a snapshot that carries them.
+    if (stored !== undefined && payload !== undefined && !carriesTail(payload, stored.index)) {
+      const holds =
+        log.firstIndex() <= payload.tailStart &&
+        log.lastIndex() >= stored.index &&
+        log.term(stored.index) === stored.term;
+      if (!holds) {
+        corruption ??= new CorruptLogError(
+          logDir,
+          0,
+          `the log no longer holds entries ${payload.tailStart}..${stored.index} that snapshot ${stored.index} needs`,
+        );
+        stored = undefined;
+        payload = undefined;
+        await log.close();
+        await quarantineFor(snapshotDir, 'snapshots');
+        await quarantineFor(logDir, 'log');
+        log = await SegmentLog.open(logDir, logOptions);
+      }
     }
     if (corruption !== undefined) {
       logger.error(
@@ -157,12 +206,9 @@ export class RaftDisk {
     const commit = Math.min(Math.max(hard?.commit ?? 0, snapIndex), lastIndex);
     const savedHard = { term, vote, commit };
     storage.setHardState(savedHard);
-    const marker = await readWholeFile(fs, join(options.dataDir, REPAIR_MARKER));
-    let repairAboveTerm = marker === undefined ? undefined : Number(marker.toString('utf8'));
-    if (repairAboveTerm !== undefined && !Number.isSafeInteger(repairAboveTerm)) repairAboveTerm = term;
-    if (corruption !== undefined) {
-      // Acknowledgements we may have lost were sent in terms up to the one on disk.
-      repairAboveTerm = Math.max(repairAboveTerm ?? 0, hard?.term ?? 0);
+    if (corruption !== undefined && repairAboveTerm === undefined) {
+      // Quarantine already wrote the marker; this is for a corruption that moved nothing.
+      repairAboveTerm = hard?.term ?? 0;
       await replaceFileAtomically(fs, options.dataDir, REPAIR_MARKER, [Buffer.from(String(repairAboveTerm))]);
     }
     logger.info({ snapshotIndex: snapIndex, lastIndex, term, vote, commit, repairAboveTerm }, 'raft disk opened');
@@ -230,15 +276,23 @@ export class RaftDisk {
   /** A leader's snapshot replaces our state: stored first, then the log reset to its tail. */
   async #installSnapshot(snapshot: Snapshot): Promise<void> {
     const payload = decodeSnapshotPayload(snapshot.data, 'snapshot from the leader');
+    // A leader always sends the tail (fullSnapshotData): one without it would leave messages
+    // whose bodies this replica never had.
+    assert(carriesTail(payload, snapshot.meta.index), `snapshot ${snapshot.meta.index} came without its log tail`);
+    assert(
+      payload.tail.length === 0 || payload.tail[payload.tail.length - 1]?.index === snapshot.meta.index,
+      `snapshot ${snapshot.meta.index} carries a tail that does not end at it`,
+    );
     await this.#snapshots.save({ index: snapshot.meta.index, term: snapshot.meta.term }, snapshot.data);
     await alignLogWithSnapshot(this.#log, snapshot.meta.index, snapshot.meta.term, payload.tail, true);
     this.storage.applySnapshot(snapshot);
   }
 
   /**
-   * Snapshots our own state at `index` (applied): engine state plus the log tail from `tailStart`
-   * (the smallest index a live message refers to) up to `index`, then drops log segments nobody
-   * needs: below the tail, and below `index - keepEntries` (kept for lagging followers).
+   * Snapshots our own state at `index` (applied): the engine's state and where the log tail that
+   * live messages refer to starts (`tailStart`); the tail itself stays in the log. Then drops log
+   * segments nobody needs: below the tail, and below `index - keepEntries` (kept for lagging
+   * followers).
    */
   async takeSnapshot(
     index: number,
@@ -251,13 +305,7 @@ export class RaftDisk {
     const previous = this.storage.snapshot().meta.index;
     assert(index > previous && index <= this.storage.lastIndex(), `snapshot at ${index} (previous ${previous})`);
     const from = Math.max(Math.min(tailStart, index + 1), this.#log.firstIndex());
-    const tail: LogEntry[] = [];
-    for (let at = from; at <= index; ) {
-      const entries = await this.#log.readRange(at, index + 1, READ_BATCH_BYTES);
-      for (const entry of entries) tail.push(entry);
-      at += entries.length;
-    }
-    const data = encodeSnapshotPayload({ conf, engine, tail });
+    const data = encodeSnapshotPayload({ conf, engine, tailStart: from, tail: [] });
     const term = this.storage.term(index);
     await this.#snapshots.save({ index, term }, data);
     const snapshot = this.storage.createSnapshot(index, conf, data);
@@ -265,6 +313,30 @@ export class RaftDisk {
     this.storage.compact(keepFrom);
     await this.#log.compactPrefix(Math.min(from, keepFrom + 1));
     return snapshot;
+  }
+
+  /**
+   * `snapshot` as a follower must receive it: with the log tail its messages need. Undefined when
+   * the log has dropped part of it meanwhile (a newer snapshot compacted it): Raft sends again.
+   */
+  async fullSnapshotData(snapshot: Snapshot): Promise<Uint8Array | undefined> {
+    const index = snapshot.meta.index;
+    const payload = decodeSnapshotPayload(snapshot.data, 'own snapshot');
+    if (carriesTail(payload, index)) return snapshot.data;
+    if (this.#log.firstIndex() > payload.tailStart) return undefined;
+    const tail: LogEntry[] = [];
+    try {
+      for (let at = payload.tailStart; at <= index; ) {
+        const entries = await this.#log.readRange(at, index + 1, READ_BATCH_BYTES);
+        if (entries.length === 0) return undefined;
+        for (const entry of entries) tail.push(entry);
+        at += entries.length;
+      }
+    } catch (error) {
+      this.#logger.warn({ err: error, index, tailStart: payload.tailStart }, 'snapshot tail no longer readable');
+      return undefined;
+    }
+    return encodeSnapshotPayload({ ...payload, tail });
   }
 
   /** Repair finished: the replica may vote again (durably, before it does). */

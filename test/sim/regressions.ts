@@ -45,4 +45,20 @@ export const REGRESSIONS: readonly Regression[] = [
       'liveness: a simulated client waited forever for a message read on a replica that crashed mid-read ' +
       '(fixed in the workload: reads are bounded like every other call)',
   },
+  {
+    seed: 331,
+    steps: 10_000,
+    found:
+      'leader completeness: a replica crashed after moving its corrupt log to quarantine and before writing the repair ' +
+      'marker; it restarted empty, not repairing, and voted (fixed: the marker is durable before anything is quarantined)',
+  },
+  { seed: 1334, steps: 10_000, found: 'leader completeness, found beside seed 331 with the same change' },
+  {
+    seed: 998,
+    steps: 10_000,
+    found:
+      'open failed (append leaves a gap): a crash between quarantining a corrupt snapshot and its log left a compacted ' +
+      'log with no snapshot (fixed: a log that starts after its snapshot is quarantined too, and repaired)',
+  },
+  { seed: 155, steps: 10_000, found: 'the same as seed 998' },
 ];

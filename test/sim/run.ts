@@ -206,7 +206,7 @@ export async function runSeed(options: RunOptions): Promise<RunResult> {
   const summary =
     `nodes=${nodes} events=${events} sim_ms=${Math.round(world.nowMs - START_MS)} committed=${world.checker.committedIndex} ` +
     `published=${w.publishes} delivered=${world.checker.leases} acked=${world.checker.ackedIn.size} expired=${world.checker.expired.size} ` +
-    `crashes=${s.crashes} torn=${s.torn} flips=${s.flips} repairs=${s.repairs} partitions=${s.partitions} ` +
+    `crashes=${s.crashes} snapshots=${s.snapshotsInstalled} (with tail ${s.snapshotTails}) torn=${s.torn} flips=${s.flips} repairs=${s.repairs} partitions=${s.partitions} ` +
     `msgs=${net.sent} dropped=${net.dropped} dup=${net.duplicated} trace=${trace.toString(16)}`;
   return { seed: options.seed, steps: options.steps, failure, trace, simMs: world.nowMs - START_MS, summary };
 }

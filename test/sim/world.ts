@@ -49,7 +49,16 @@ export class World {
   readonly #options: WorldOptions;
   readonly #logger: Logger;
   trace = 0x811c9dc5;
-  stats = { crashes: 0, restarts: 0, flips: 0, torn: 0, partitions: 0, snapshotsInstalled: 0, repairs: 0 };
+  stats = {
+    crashes: 0,
+    restarts: 0,
+    flips: 0,
+    torn: 0,
+    partitions: 0,
+    snapshotsInstalled: 0,
+    snapshotTails: 0,
+    repairs: 0,
+  };
   readonly notes: string[] = [];
 
   constructor(seed: number, options: WorldOptions, logger: Logger) {
@@ -139,6 +148,10 @@ export class World {
           if (replica !== undefined) checker.becameLeader(member, term, replica);
         },
         persisted: (member, entries) => checker.persisted(member, entries),
+        installedSnapshot: (_member, _index, tailEntries) => {
+          this.stats.snapshotsInstalled++;
+          if (tailEntries > 0) this.stats.snapshotTails++;
+        },
       },
       onApplied: (command, result, expired) => {
         const last = this.#lastApplied;
