@@ -1,5 +1,5 @@
 // runCli without a broker: usage, validation and the unreachable-address message.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,11 +33,15 @@ describe('wharf without a broker', () => {
       join(dir, 'q.yaml'),
       'apiVersion: wharf.dev/v1alpha1\nkind: Queue\nmetadata: { name: a }\nspec: { ackDeadline: 30 s }\n',
     );
-    const result = await wharf(['dev', '--apply', dir, '--data', join(dir, 'data'), '--port', '0']);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toBe(
-      `${join(dir, 'q.yaml')} doc 1: spec.ackDeadline: "30 s" is not a duration (write e.g. "30s")\n`,
-    );
+    try {
+      const result = await wharf(['dev', '--apply', dir, '--data', join(dir, 'data'), '--port', '0']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `${join(dir, 'q.yaml')} doc 1: spec.ackDeadline: "30 s" is not a duration (write e.g. "30s")\n`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('validates example resources with apply --dry-run, in apply order', async () => {
