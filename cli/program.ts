@@ -29,11 +29,9 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) });
 
-  /** A subcommand with the flags every command takes. */
-  const command = (name: string, description: string): Command =>
-    program
-      .command(name)
-      .description(description)
+  /** The flags every command that talks to a broker or sidecar takes. */
+  const withConnectionFlags = (cmd: Command): Command =>
+    cmd
       .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
       .option('--json', 'machine-readable output', false)
       .option(
@@ -47,6 +45,10 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
         io.env.WHARF_TLS_SERVER_NAME || undefined,
       )
       .exitOverride();
+
+  /** A subcommand with the flags every command takes. */
+  const command = (name: string, description: string): Command =>
+    withConnectionFlags(program.command(name).description(description));
 
   program
     .command('dev')
@@ -182,27 +184,15 @@ function buildProgram(io: Io, run: (address: string, action: () => Promise<void>
     );
 
   const dlq = program.command('dlq').description('dead-letter queues').exitOverride();
-  dlq
-    .command('redrive')
-    .description('move dead-lettered messages back to where they came from')
-    .argument('<dlq>', 'the dead-letter queue: NAME or NAMESPACE/NAME')
-    .option('--max <n>', 'move at most N messages (default: all)')
-    .option('--addr <host:port>', 'broker or sidecar address ($WHARF_ADDR)', defaultAddress)
-    .option('--json', 'machine-readable output', false)
-    .option(
-      '--tls-ca <file>',
-      'TLS to a broker: verify it against this CA bundle, ca.crt of the brokers ($WHARF_TLS_CA)',
-      io.env.WHARF_TLS_CA || undefined,
-    )
-    .option(
-      '--tls-server-name <name>',
-      'with --tls-ca: the name the certificate of the broker must carry when --addr does not, e.g. through kubectl port-forward ($WHARF_TLS_SERVER_NAME)',
-      io.env.WHARF_TLS_SERVER_NAME || undefined,
-    )
-    .exitOverride()
-    .action((queue: string, options: Parameters<typeof redriveCommand>[1]) =>
-      run(options.addr, () => redriveCommand(queue, options, io)),
-    );
+  withConnectionFlags(
+    dlq
+      .command('redrive')
+      .description('move dead-lettered messages back to where they came from')
+      .argument('<dlq>', 'the dead-letter queue: NAME or NAMESPACE/NAME')
+      .option('--max <n>', 'move at most N messages (default: all)'),
+  ).action((queue: string, options: Parameters<typeof redriveCommand>[1]) =>
+    run(options.addr, () => redriveCommand(queue, options, io)),
+  );
 
   addCrdsCommand(program, io);
 

@@ -443,3 +443,35 @@ export function userKubeConfig(cp: ControlPlane, user: string): KubeConfig {
   kc.users = kc.users.map((u) => (u.name === current.name ? { ...u, impersonateUser: user } : u));
   return kc;
 }
+
+/**
+ * The sidecar-injection webhook as the chart declares it (pods labelled wharf.dev/inject: "true"),
+ * called by URL on loopback, for tests that run the operator as a process; `extra` webhooks join it.
+ */
+export function injectorWebhookConfiguration(
+  webhookPort: number,
+  caPem: string,
+  extra: readonly Record<string, unknown>[] = [],
+): Record<string, unknown> {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'MutatingWebhookConfiguration',
+    metadata: { name: 'wharf-sidecar-injector' },
+    webhooks: [
+      {
+        name: 'inject.wharf.dev',
+        admissionReviewVersions: ['v1'],
+        sideEffects: 'None',
+        failurePolicy: 'Fail',
+        timeoutSeconds: 5,
+        objectSelector: { matchLabels: { 'wharf.dev/inject': 'true' } },
+        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+        clientConfig: {
+          url: `https://127.0.0.1:${webhookPort}/mutate`,
+          caBundle: Buffer.from(caPem).toString('base64'),
+        },
+      },
+      ...extra,
+    ],
+  };
+}

@@ -23,6 +23,7 @@ import { type BrokerChild, freePort, spawnBrokerChild } from '../broker-process.
 import {
   type ApiResponse,
   type ControlPlane,
+  injectorWebhookConfiguration,
   installCrds,
   K8S_SETUP_TIMEOUT_MS,
   ROOT,
@@ -303,37 +304,23 @@ beforeAll(async () => {
     '--otlp-endpoint',
     'http://jaeger.observability:4317',
   ]);
-  await ok('POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingWebhookConfiguration',
-    metadata: { name: 'wharf-sidecar-injector' },
-    webhooks: [
-      {
-        name: 'inject.wharf.dev',
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: 'Fail',
-        timeoutSeconds: 5,
-        objectSelector: { matchLabels: { 'wharf.dev/inject': 'true' } },
-        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-        clientConfig: {
-          url: `https://127.0.0.1:${webhookPort}/mutate`,
-          caBundle: Buffer.from(cert.caPem).toString('base64'),
-        },
-      },
-      // Two webhooks no one answers (a closed port): one that must fail the pod, one that may not.
-      ...(['Fail', 'Ignore'] as const).map((policy) => ({
-        name: `broken-${policy.toLowerCase()}.wharf.dev`,
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: policy,
-        timeoutSeconds: 2,
-        objectSelector: { matchLabels: { 'wharf.dev/broken': policy } },
-        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-        clientConfig: { url: 'https://127.0.0.1:1/mutate', caBundle: Buffer.from(cert.caPem).toString('base64') },
-      })),
-    ],
-  });
+  // Beside the injector, two webhooks no one answers (a closed port): one that must fail the pod,
+  // one that may not.
+  const broken = (['Fail', 'Ignore'] as const).map((policy) => ({
+    name: `broken-${policy.toLowerCase()}.wharf.dev`,
+    admissionReviewVersions: ['v1'],
+    sideEffects: 'None',
+    failurePolicy: policy,
+    timeoutSeconds: 2,
+    objectSelector: { matchLabels: { 'wharf.dev/broken': policy } },
+    rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+    clientConfig: { url: 'https://127.0.0.1:1/mutate', caBundle: Buffer.from(cert.caPem).toString('base64') },
+  }));
+  await ok(
+    'POST',
+    '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    injectorWebhookConfiguration(webhookPort, cert.caPem, broken),
+  );
   await ok('POST', wharfPath('wharfclusters', CLUSTER_NS), {
     apiVersion: `${GROUP}/${VERSION}`,
     kind: 'WharfCluster',

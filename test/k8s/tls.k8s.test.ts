@@ -19,6 +19,7 @@ import { type BrokerChild, freePort, spawnBrokerChild } from '../broker-process.
 import { createTestCa, issueTestCert, type TestCa, type TestCert, writeTlsDir } from '../tls-certs.ts';
 import {
   type ControlPlane,
+  injectorWebhookConfiguration,
   installCrds,
   K8S_SETUP_TIMEOUT_MS,
   ROOT,
@@ -170,26 +171,11 @@ beforeAll(async () => {
     ...['--default-cluster', `${NS}/wharf`, '--webhook-port', String(webhookPort), '--webhook-host', '127.0.0.1'],
     ...['--webhook-cert', join(webhookTls, TLS_CERT_FILE), '--webhook-key', join(webhookTls, TLS_KEY_FILE)],
   ]);
-  await ok('POST', '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations', {
-    apiVersion: 'admissionregistration.k8s.io/v1',
-    kind: 'MutatingWebhookConfiguration',
-    metadata: { name: 'wharf-sidecar-injector' },
-    webhooks: [
-      {
-        name: 'inject.wharf.dev',
-        admissionReviewVersions: ['v1'],
-        sideEffects: 'None',
-        failurePolicy: 'Fail',
-        timeoutSeconds: 5,
-        objectSelector: { matchLabels: { 'wharf.dev/inject': 'true' } },
-        rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
-        clientConfig: {
-          url: `https://127.0.0.1:${webhookPort}/mutate`,
-          caBundle: Buffer.from(ca.certPem).toString('base64'),
-        },
-      },
-    ],
-  });
+  await ok(
+    'POST',
+    '/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations',
+    injectorWebhookConfiguration(webhookPort, ca.certPem),
+  );
 }, K8S_SETUP_TIMEOUT_MS);
 
 afterAll(async () => {
